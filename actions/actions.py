@@ -1,0 +1,196 @@
+"""Custom actions: outcome, lead storage, handoff, crisis, FAQ and "why do you ask"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import context
+from bot import messages, screening
+from bot.eligibility import assess
+
+logger = logging.getLogger(__name__)
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]
+
+
+def _assessment(tracker: Tracker):
+    return assess(tracker.slots, context.policy(), context.lexicon())
+
+
+def _consent_time(tracker: Tracker, slot: str) -> Any:
+    """When the visitor said yes to `slot` (the SlotSet event's timestamp)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == slot and event.get("value") is True:
+            return dt.datetime.fromtimestamp(event.get("timestamp") or 0, dt.timezone.utc)
+    return None
+
+
+def save_lead(tracker: Tracker, **flags: Any) -> str:
+    """Write (or update) this conversation's lead from its slots; raises on a failed write."""
+    slots = tracker.slots
+    assessment = _assessment(tracker) if slots.get("screening_outcome") else None
+    consent = slots.get("contact_consent") is True
+    lead: Dict[str, Any] = {
+        "id": slots.get("lead_id"),
+        "conversation_id": tracker.sender_id,
+        "outcome": slots.get("screening_outcome"),
+        "reasons": list(slots.get("outcome_reasons") or []),
+        "answers": screening.answers_from_slots(slots),
+        "medications": [m.as_dict() for m in assessment.medications] if assessment else [],
+        "urgent": bool(slots.get("crisis_flag")),
+        "human_requested": bool(slots.get("human_requested")),
+        "contact_consent": slots.get("contact_consent"),
+        "contact_consent_at": _consent_time(tracker, "contact_consent"),
+        "health_consent_at": _consent_time(tracker, "health_data_consent"),
+    }
+    if assessment and assessment.notes:
+        lead["answers"]["clinician_notes"] = assessment.notes
+    if consent or slots.get("human_requested"):
+        lead.update({k: slots.get(k) for k in ("full_name", "email", "phone", "preferred_contact_time")})
+    lead.update(flags)
+    return context.lead_store().save(lead)
+
+
+class ActionScreeningOutcome(Action):
+    def name(self) -> Text:
+        return "action_screening_outcome"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
+        if screening.screening_required_slots(tracker.slots, context.policy()) == ["age"]:
+            result = _assessment(tracker)
+            return [SlotSet("screening_outcome", result.outcome), SlotSet("outcome_reasons", result.reasons)]
+        result = _assessment(tracker)
+        dispatcher.utter_message(text=messages.outcome_message(result, context.policy().clinic))
+        return [SlotSet("screening_outcome", result.outcome), SlotSet("outcome_reasons", result.reasons)]
+
+
+class ActionAskContactWanted(Action):
+    def name(self) -> Text:
+        return "action_ask_contact_wanted"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text=messages.contact_offer(), buttons=YES_NO_BUTTONS)
+        return []
+
+
+class ActionAskMedicationsConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_medications_confirmed"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        typed = tracker.get_slot("medications_typed") or tracker.get_slot("medications") or []
+        dispatcher.utter_message(
+            text=messages.read_back(typed, context.lexicon()),
+            buttons=[{"title": "Yes, that's right", "payload": "yes"}, {"title": "No, let me fix it", "payload": "no"}],
+        )
+        return []
+
+
+class ActionStoreLead(Action):
+    def name(self) -> Text:
+        return "action_store_lead"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        clinic = context.policy().clinic
+        try:
+            lead_id = save_lead(tracker)
+        except SQLAlchemyError:
+            logger.exception("lead write failed for a conversation")  # no health data in the log
+            dispatcher.utter_message(text=messages.store_failed(clinic))
+            return []
+        contact = tracker.get_slot("contact_consent") is True
+        dispatcher.utter_message(
+            text=messages.confirmation(lead_id, tracker.get_slot("screening_outcome"), contact, clinic)
+        )
+        return [SlotSet("lead_id", lead_id)]
+
+
+class ActionHumanHandoff(Action):
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        clinic = context.policy().clinic
+        try:
+            lead_id = save_lead(tracker, human_requested=True)
+        except SQLAlchemyError:
+            logger.exception("handoff lead write failed")
+            dispatcher.utter_message(text=messages.store_failed(clinic))
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        has_contact = bool(tracker.get_slot("phone") or tracker.get_slot("email"))
+        dispatcher.utter_message(text=messages.handoff_message(clinic, has_contact))
+        return [
+            SlotSet("lead_id", lead_id),
+            SlotSet("human_requested", True),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+        ]
+
+
+class ActionCrisisResponse(Action):
+    """988 and 911 first, always; then flag the conversation's lead urgent."""
+
+    def name(self) -> Text:
+        return "action_crisis_response"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text=messages.CRISIS_TEXT,
+            buttons=[{"title": "Talk to a person at the clinic", "payload": "/request_human"}],
+        )
+        events: List[EventType] = [SlotSet("crisis_flag", True), ActiveLoop(None), SlotSet("requested_slot", None)]
+        try:
+            lead_id = save_lead(tracker, urgent=True)
+            events.append(SlotSet("lead_id", lead_id))
+        except SQLAlchemyError:
+            logger.exception("urgent lead write failed")
+        return events
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        answer = context.policy().faq.get(intent.replace("faq_", "", 1))
+        dispatcher.utter_message(text=answer or "")
+        if not answer:
+            dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionExplainQuestion(Action):
+    def name(self) -> Text:
+        return "action_explain_question"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        response = f"utter_why_{slot}"
+        if slot and response in (domain.get("responses") or {}):
+            dispatcher.utter_message(response=response)
+        else:
+            dispatcher.utter_message(response="utter_why_default")
+        return []
+
+
+class ActionConsentDeclined(Action):
+    def name(self) -> Text:
+        return "action_consent_declined"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text=messages.consent_declined(context.policy().clinic),
+            buttons=[
+                {"title": "What is ketamine therapy?", "payload": "/faq_what_is"},
+                {"title": "How much does it cost?", "payload": "/faq_cost"},
+                {"title": "Talk to a person", "payload": "/request_human"},
+            ],
+        )
+        return []

@@ -1,0 +1,178 @@
+"""Form validation actions: each extract_/validate_ method hands the turn to bot.screening."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import context
+from bot import messages, screening
+from bot.screening import Turn
+
+
+def turn_of(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    return Turn(
+        text=message.get("text") or "",
+        intent=(message.get("intent") or {}).get("name"),
+        entities=message.get("entities") or [],
+        requested=tracker.get_slot("requested_slot"),
+    )
+
+
+class ScreeningFormBase(FormValidationAction):
+    """Shared behaviour: one clear "didn't catch that" when a message answers nothing, and no lost messages.
+
+    Rasa rejects a form turn that fills no slot so that FAQ/why/crisis rules can answer; for any other
+    message we re-ask the open question instead of guessing.
+    """
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """As the SDK's run, but keeps companion slots an extract method sets (e.g. condition_detail)."""
+        extraction_events = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction_events)
+        validation_events = await self._extract_validation_events(dispatcher, tracker, domain)
+        validated = {e.get("name") for e in validation_events}
+        extras = [e for e in extraction_events if e.get("name") not in validated]
+        return extras + validation_events
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        turn = turn_of(tracker)
+        extracted = [e for e in events if e.get("name") != "requested_slot"]
+        if extracted or not turn.requested or tracker.latest_action_name != "action_listen":
+            return events
+        if not turn.free_text_allowed or turn.intent in ("why_ask",):
+            return events  # let the interruption rules answer
+        dispatcher.utter_message(response="utter_did_not_understand")
+        return [SlotSet(turn.requested, None)]
+
+
+class ValidateScreeningForm(ScreeningFormBase):
+    def name(self) -> Text:
+        return "validate_screening_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return screening.screening_required_slots(tracker.slots, context.policy())
+
+    # --- extract ---------------------------------------------------------------------------
+    def extract_age(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        age = screening.extract_age(turn_of(tracker), tracker.get_slot("age"))
+        return {"age": age} if age is not None else {}
+
+    def extract_condition(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        return screening.extract_condition(turn_of(tracker), tracker.get_slot("condition"), context.lexicon())
+
+    def extract_pain_duration_months(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        months = screening.extract_pain_duration(turn_of(tracker))
+        return {"pain_duration_months": months} if months is not None else {}
+
+    def extract_pain_severity(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        turn = turn_of(tracker)
+        severity = screening.extract_pain_severity(turn)
+        if severity is None and turn.asked("pain_severity") and turn.free_text_allowed:
+            if any(ch.isdigit() for ch in turn.text):
+                dispatcher.utter_message(response="utter_invalid_severity")
+                return {"pain_severity": None}
+        return {"pain_severity": severity} if severity is not None else {}
+
+    def extract_prior_treatments(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        text = screening.extract_prior_treatments(turn_of(tracker))
+        return {"prior_treatments": text} if text else {}
+
+    def extract_medications(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        return screening.extract_medications(
+            turn_of(tracker), tracker.get_slot("medications"), tracker.get_slot("medications_typed"), context.lexicon()
+        )
+
+    def extract_medications_confirmed(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        result = screening.extract_medications_confirmed(turn_of(tracker))
+        if "medications" in result:
+            dispatcher.utter_message(response="utter_medications_fix")
+        return result
+
+    def _yes_no(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        return screening.extract_yes_no(turn_of(tracker), slot, tracker.get_slot("unsure_answers"))
+
+    def extract_pregnant(self, dispatcher, tracker, domain):
+        return self._yes_no("pregnant", tracker)
+
+    def extract_psychosis_history(self, dispatcher, tracker, domain):
+        return self._yes_no("psychosis_history", tracker)
+
+    def extract_heart_condition(self, dispatcher, tracker, domain):
+        return self._yes_no("heart_condition", tracker)
+
+    def extract_liver_disease(self, dispatcher, tracker, domain):
+        return self._yes_no("liver_disease", tracker)
+
+    def extract_substance_use(self, dispatcher, tracker, domain):
+        return self._yes_no("substance_use", tracker)
+
+    def extract_ketamine_reaction(self, dispatcher, tracker, domain):
+        return self._yes_no("ketamine_reaction", tracker)
+
+    def extract_pressure_condition(self, dispatcher, tracker, domain):
+        return self._yes_no("pressure_condition", tracker)
+
+    def extract_seizure_history(self, dispatcher, tracker, domain):
+        return self._yes_no("seizure_history", tracker)
+
+    # --- validate --------------------------------------------------------------------------
+    def validate_age(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if value is None:
+            return {"age": None}
+        if not 0 < float(value) < 120:
+            dispatcher.utter_message(response="utter_invalid_age")
+            return {"age": None}
+        if screening.screening_required_slots({"age": value}, context.policy()) == ["age"]:
+            dispatcher.utter_message(text=messages.minor_message(context.policy().clinic))
+        return {"age": float(value)}
+
+    def validate_pain_severity(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        if value is None or not 0 <= float(value) <= 10:
+            return {"pain_severity": None}
+        return {"pain_severity": float(value)}
+
+
+class ValidateContactForm(ScreeningFormBase):
+    def name(self) -> Text:
+        return "validate_contact_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return screening.contact_required_slots(tracker.slots, context.policy())
+
+    def extract_contact_wanted(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        value = screening.extract_contact_wanted(turn_of(tracker))
+        return {"contact_wanted": value} if value is not None else {}
+
+    def extract_full_name(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        name = screening.extract_full_name(turn_of(tracker))
+        return {"full_name": name} if name else {}
+
+    def extract_email(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        result = screening.extract_email(turn_of(tracker))
+        if result.pop("_invalid", None):
+            dispatcher.utter_message(response="utter_invalid_email")
+        return result
+
+    def extract_phone(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        result = screening.extract_phone(turn_of(tracker))
+        if result.pop("_invalid", None):
+            dispatcher.utter_message(response="utter_invalid_phone")
+        return result
+
+    def extract_preferred_contact_time(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        value = screening.extract_preferred_contact_time(turn_of(tracker))
+        return {"preferred_contact_time": value} if value else {}
+
+    def extract_contact_consent(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        value = screening.extract_contact_consent(turn_of(tracker))
+        return {"contact_consent": value} if value is not None else {}

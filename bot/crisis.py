@@ -1,0 +1,34 @@
+"""Crisis language: deterministic patterns checked on every message before the classifier's guess counts.
+
+Recall matters more than precision here: a false alarm costs one kind message with 988 and 911;
+a miss can cost a life. Patterns cover suicide, self-harm and intent to overdose.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS = [
+    r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+my\s?self\b",
+    r"\bkms\b",
+    r"\bsuicid\w*",
+    r"\bself[\s-]?harm\w*",
+    r"\b(?:end|ending|take|taking)\s+(?:my|my own)\s+life\b",
+    r"\bend(?:ing)?\s+(?:it\s+all|everything|things)\b",
+    r"\b(?:don'?t|do not|no longer)\s+want\s+to\s+(?:live|be alive|be here|exist|wake up)\b",
+    r"\b(?:want|wanna|going|gonna|plan(?:ning)?)\s+(?:to\s+)?die\b",
+    r"\bwish\s+i\s+(?:was|were)\s+dead\b",
+    r"\bbetter\s+off\s+dead\b",
+    r"\b(?:no|not\s+\w+)\s+reason\s+to\s+live\b",
+    r"\boverdos\w*\s+on\s+purpose\b",
+    r"\b(?:take|taking|swallow|swallowing)\s+(?:all|every(?:thing)?|a\s+(?:whole\s+)?bottle|the\s+whole\s+bottle)\b.*\b(?:pills?|meds?|medications?|tablets?|oxy\w*|xanax|of\s+(?:them|it))\b",
+    r"\b(?:going|gonna|want|wanna|plan(?:ning)?)\s+(?:to\s+)?overdose\b",
+    r"\bod\s+on\s+purpose\b",
+    r"\bcan'?t\s+(?:go\s+on|take\s+(?:it|this)\s+any\s?more)\b.*\b(?:die|dead|end|life|live)\b",
+]
+CRISIS_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+
+
+def is_crisis(text: str) -> bool:
+    """True when the message contains crisis language."""
+    return bool(text) and bool(CRISIS_RE.search(text))

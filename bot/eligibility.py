@@ -1,0 +1,122 @@
+"""Eligibility: the screening answers + the clinic policy -> qualified / needs_review / not_eligible.
+
+The guideline (Cohen 2018) lists no absolute contraindications, so the default only excludes on
+rules the clinic itself sets in clinic_policy.yml; everything else is flagged for a clinician.
+Reasons are written for the visitor: plain, kind, never a dose, never advice to start or stop
+a medication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from bot.lexicon import Lexicon
+from bot.policy import Policy
+
+QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
+
+# Plain-language reason per yes/no criterion, shown to the visitor and to staff.
+YES_NO_REASONS = {
+    "pregnant": "being pregnant, trying to conceive or breastfeeding",
+    "psychosis_history": "a history of psychosis, schizophrenia or mania with psychotic features",
+    "ketamine_reaction": "an earlier allergic or severe reaction to ketamine",
+    "heart_condition": "a heart or blood pressure condition",
+    "liver_disease": "liver disease",
+    "pressure_condition": "glaucoma, raised pressure in the head or a recent head injury",
+    "substance_use": "current alcohol or drug use, or past ketamine misuse",
+    "seizure_history": "a history of seizures",
+}
+
+
+@dataclass
+class MedicationFinding:
+    """One medication as staff see it: what was typed, what it is, and why it matters."""
+
+    name: str
+    drug_class: Optional[str]
+    class_label: Optional[str]
+    outcome: str  # exclude / review / note
+    why: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Assessment:
+    outcome: str
+    reasons: List[str] = field(default_factory=list)  # for the visitor and staff
+    notes: List[str] = field(default_factory=list)  # for the clinician only
+    medications: List[MedicationFinding] = field(default_factory=list)
+
+
+def _flag(policy: Policy, criterion: str, reason: str, excludes: List[str], reviews: List[str], notes: List[str]) -> None:
+    action = policy.criteria[criterion]
+    {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
+
+
+def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Assessment:
+    """Apply the clinic policy to the answers. Missing answers are not held against the visitor."""
+    excludes: List[str] = []
+    reviews: List[str] = []
+    notes: List[str] = []
+
+    age = answers.get("age")
+    if age is not None and float(age) < policy.minimum_age:
+        _flag(policy, "under_minimum_age", f"being under {int(policy.minimum_age)}", excludes, reviews, notes)
+
+    for slot, reason in YES_NO_REASONS.items():
+        if answers.get(slot) is True:
+            _flag(policy, slot, reason, excludes, reviews, notes)
+    for slot in answers.get("unsure_answers") or []:
+        if slot in YES_NO_REASONS:
+            reviews.append(f"not being sure about {YES_NO_REASONS[slot]}")
+
+    months = answers.get("pain_duration_months")
+    if months is not None and float(months) < policy.minimum_pain_months:
+        _flag(policy, "short_pain_duration", f"pain for less than {policy.minimum_pain_months:g} months", excludes, reviews, notes)
+
+    condition = answers.get("condition")
+    if condition and condition not in policy.treated_conditions:
+        _flag(policy, "untreated_condition", "a condition our clinicians need to look at", excludes, reviews, notes)
+
+    findings = []
+    for name in answers.get("medications") or []:
+        med = lexicon.resolve(name)
+        if med is None or not med.recognised:
+            action = policy.criteria["unrecognised_medication"]
+            finding = MedicationFinding(name, None, None, action, "not in our medication list; a clinician will check it")
+            reason = f"a medication we need to check ({name})"
+        else:
+            action = policy.medication_classes.get(med.drug_class, policy.criteria["unrecognised_medication"])
+            finding = MedicationFinding(
+                name, med.drug_class, med.class_label, action, f"{med.class_label}: {_class_why(action)}"
+            )
+            reason = f"taking {med.class_label} ({name})" if name != med.drug_class else f"taking {med.class_label}"
+        findings.append(finding)
+        {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
+
+    if excludes:
+        outcome = NOT_ELIGIBLE
+        reasons = excludes + reviews
+    elif reviews:
+        outcome = NEEDS_REVIEW
+        reasons = reviews
+    else:
+        outcome = QUALIFIED
+        reasons = []
+    return Assessment(outcome=outcome, reasons=reasons, notes=notes, medications=findings)
+
+
+def _class_why(action: str) -> str:
+    return {
+        "exclude": "the clinic does not treat people taking this",
+        "review": "can change how ketamine works or how safe it is; a clinician reviews it",
+        "note": "recorded for the clinician",
+    }[action]
+
+
+def stop_asking_after_age(age: Optional[float], policy: Policy) -> bool:
+    """Under the minimum age and the clinic excludes minors: ask no more health questions."""
+    return age is not None and age < policy.minimum_age and policy.criteria["under_minimum_age"] == "exclude"

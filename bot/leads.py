@@ -1,0 +1,127 @@
+"""The lead store: every screened conversation (or request for a person) becomes one row staff can act on.
+
+A lead is written in one transaction together with whatever other modules hook onto the write
+(e.g. the notification outbox), so a failed write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any, Callable, Dict, List, Optional
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, String, Table, Text, select
+from sqlalchemy.engine import Connection, Engine
+
+from bot.db import metadata
+
+STATUSES = ("new", "contacted", "scheduled", "closed")
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(32), nullable=False, default="new"),
+    Column("outcome", String(32)),  # qualified / needs_review / not_eligible / None (handoff before an outcome)
+    Column("reasons", JSON, nullable=False, default=list),
+    Column("answers", JSON, nullable=False, default=dict),
+    Column("medications", JSON, nullable=False, default=list),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("human_requested", Boolean, nullable=False, default=False),
+    Column("full_name", Text),
+    Column("email", String(254)),
+    Column("phone", String(32)),
+    Column("preferred_contact_time", Text),
+    Column("contact_consent", Boolean),
+    Column("contact_consent_at", DateTime(timezone=True)),
+    Column("health_consent_at", DateTime(timezone=True)),
+)
+
+WriteHook = Callable[[Connection, Dict[str, Any], bool], None]
+LEAD_FIELDS = [c.name for c in leads.columns]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_lead_id() -> str:
+    """Short, unambiguous, easy to read over the phone: 'L-7KQ2M9XD'."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "L-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class LeadStore:
+    """Reads and writes leads; `hooks` run inside the same transaction as every write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.hooks: List[WriteHook] = []
+
+    def save(self, lead: Dict[str, Any]) -> str:
+        """Insert or update a lead (by `id` when given) atomically; returns its id."""
+        values = {k: v for k, v in lead.items() if k in LEAD_FIELDS}
+        stamp = now()
+        with self.engine.begin() as conn:
+            existing = None
+            if values.get("id"):
+                existing = conn.execute(select(leads).where(leads.c.id == values["id"])).mappings().first()
+            if existing:
+                values["updated_at"] = stamp
+                values.pop("created_at", None)
+                values.pop("status", None)  # staff own the status once a lead exists
+                values["urgent"] = bool(existing["urgent"] or values.get("urgent"))
+                values["human_requested"] = bool(existing["human_requested"] or values.get("human_requested"))
+                conn.execute(leads.update().where(leads.c.id == values["id"]).values(**values))
+                created = False
+            else:
+                values["id"] = values.get("id") or new_lead_id()
+                values.update(created_at=stamp, updated_at=stamp)
+                values.setdefault("status", "new")
+                for key, default in (("reasons", []), ("answers", {}), ("medications", []), ("urgent", False), ("human_requested", False)):
+                    if values.get(key) is None:
+                        values[key] = default
+                conn.execute(leads.insert().values(**values))
+                created = True
+            row = dict(conn.execute(select(leads).where(leads.c.id == values["id"])).mappings().one())
+            for hook in self.hooks:
+                hook(conn, row, created)
+        return row["id"]
+
+    def flag_urgent(self, lead_id: str) -> None:
+        """Mark a lead urgent (crisis language in its conversation)."""
+        self.save({"id": lead_id, "urgent": True})
+
+    def get(self, lead_id: str) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(leads).where(leads.c.id == lead_id)).mappings().first()
+        return dict(row) if row else None
+
+    def for_conversation(self, conversation_id: str) -> List[Dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(leads).where(leads.c.conversation_id == conversation_id).order_by(leads.c.created_at)
+            ).mappings().all()
+        return [dict(r) for r in rows]
+
+    def all(self) -> List[Dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(leads).order_by(leads.c.created_at.desc())).mappings().all()
+        return [dict(r) for r in rows]
+
+
+def open_lead_store(database_url: str) -> LeadStore:
+    """Create the engine and schema and install the write hooks (called at start-up, never at import)."""
+    from bot import audit, auth, outbox, worklist  # noqa: F401  (register the staff tables on metadata)
+    from bot.db import create_schema, make_engine
+    from bot.notify import NotifyConfig
+
+    engine = make_engine(database_url)
+    create_schema(engine)
+    store = LeadStore(engine)
+    # Hooks that must commit with the lead (e.g. the notification outbox) are installed here.
+    outbox.install(store, NotifyConfig.from_env().channels)
+    return store

@@ -1,0 +1,225 @@
+"""Process runner for `make run`: Rasa server, action server and web app, started and stopped together.
+
+Prints the URLs once all three answer; Ctrl-C stops all three; if one dies the others are stopped
+and the runner exits non-zero naming it. Tests use the same `Stack` on free loopback ports.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Deque, Dict, List, Optional
+
+from bot.lexicon import load_lexicon
+from bot.policy import PolicyError, load_policy
+from bot.settings import ROOT, load_dotenv
+
+VENV_BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+
+
+def ensure_token(env_file: Path = ROOT / ".env") -> str:
+    """RASA_AUTH_TOKEN from the environment, else from .env, else a new one written to .env."""
+    load_dotenv(env_file)
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if token:
+        return token
+    token = secrets.token_urlsafe(32)
+    with env_file.open("a", encoding="utf-8") as fh:
+        fh.write(f"RASA_AUTH_TOKEN={token}\n")
+    env_file.chmod(0o600)
+    os.environ["RASA_AUTH_TOKEN"] = token
+    return token
+
+
+@dataclass
+class Service:
+    name: str
+    argv: List[str]
+    health_url: str
+    process: Optional[subprocess.Popen] = None
+    tail: Deque[str] = field(default_factory=lambda: collections.deque(maxlen=30))
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as resp:
+                return resp.status == 200
+        except Exception:
+            return False
+
+
+class Stack:
+    """The three servers, configured by ports and environment."""
+
+    def __init__(
+        self,
+        rasa_port: int = 5005,
+        action_port: int = 5055,
+        web_port: int = 8080,
+        model: str = "models",
+        env: Optional[Dict[str, str]] = None,
+        quiet: bool = False,
+    ) -> None:
+        self.token = os.environ.get("RASA_AUTH_TOKEN") or ensure_token()
+        self.rasa_url = f"http://{HOST}:{rasa_port}"
+        self.action_url = f"http://{HOST}:{action_port}"
+        self.web_url = f"http://{HOST}:{web_port}"
+        self.quiet = quiet
+        self.env = dict(os.environ)
+        self.env.update(
+            {
+                "RASA_TELEMETRY_ENABLED": "false",
+                "SANIC_HOST": HOST,
+                "RASA_AUTH_TOKEN": self.token,
+                "RASA_PORT": str(rasa_port),
+                "RASA_URL": self.rasa_url,
+                "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
+                "WEB_PORT": str(web_port),
+                "TRACKER_DB": self.env.get("TRACKER_DB") or str(ROOT / "var" / "tracker.db"),
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        self.env.update(env or {})
+        Path(self.env["TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
+        rasa = str(VENV_BIN / "rasa")
+        self.services: Dict[str, Service] = {
+            "action server": Service(
+                "action server",
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+                f"{self.action_url}/health",
+            ),
+            "rasa server": Service(
+                "rasa server",
+                [rasa, "run", "--enable-api", "--auth-token", self.token, "-i", HOST, "-p", str(rasa_port),
+                 "--model", str(ROOT / model) if not os.path.isabs(model) else model,
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                f"{self.rasa_url}/status?token={self.token}",
+            ),
+            "web app": Service("web app", [sys.executable, "-m", "bot.web"], f"{self.web_url}/healthz"),
+        }
+
+    # --- processes --------------------------------------------------------------------------
+    def start(self, only: Optional[str] = None) -> None:
+        for name, service in self.services.items():
+            if only and name != only:
+                continue
+            service.process = subprocess.Popen(
+                service.argv, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True, start_new_session=True,
+            )
+            threading.Thread(target=self._pump, args=(service,), daemon=True).start()
+
+    def _pump(self, service: Service) -> None:
+        assert service.process and service.process.stdout
+        for line in service.process.stdout:
+            service.tail.append(line.rstrip())
+            if not self.quiet:
+                sys.stdout.write(f"[{service.name}] {line}")
+                sys.stdout.flush()
+
+    def stop(self, only: Optional[str] = None, timeout: float = 15) -> None:
+        targets = [s for n, s in self.services.items() if (only is None or n == only) and s.process]
+        for service in targets:
+            if service.process.poll() is None:
+                try:
+                    os.killpg(service.process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + timeout
+        for service in targets:
+            try:
+                service.process.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                service.process.wait()
+
+    def dead(self) -> Optional[Service]:
+        for service in self.services.values():
+            if service.process and service.process.poll() is not None:
+                return service
+        return None
+
+    def wait_ready(self, timeout: float = 240, only: Optional[str] = None) -> None:
+        """Block until every service answers its health URL; raise naming the one that died or hung."""
+        deadline = time.time() + timeout
+        pending = [s for n, s in self.services.items() if only is None or n == only]
+        while pending:
+            dead = self.dead()
+            if dead:
+                raise RuntimeError(self.death_message(dead))
+            pending = [s for s in pending if not s.healthy()]
+            if not pending:
+                return
+            if time.time() > deadline:
+                raise RuntimeError(f"{pending[0].name} did not answer at {pending[0].health_url.split('?')[0]} within {timeout:.0f}s")
+            time.sleep(0.5)
+
+    def death_message(self, service: Service) -> str:
+        code = service.process.returncode if service.process else None
+        last = "\n".join(list(service.tail)[-10:])
+        return f"{service.name} exited with code {code}. Its last output:\n{last}"
+
+
+def main() -> int:
+    """`make run`: check the policy, start everything, print the URLs, supervise."""
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    try:
+        load_policy(os.environ.get("CLINIC_POLICY"), known_classes=list(load_lexicon().classes))
+    except PolicyError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    ensure_token()
+    stack = Stack(
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        action_port=int(os.environ.get("ACTION_PORT", 5055)),
+        web_port=int(os.environ.get("WEB_PORT", 8080)),
+    )
+    stopping = False
+
+    def _stop(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stack.start()
+    try:
+        stack.wait_ready()
+    except RuntimeError as exc:
+        stack.stop()
+        print(f"\nStartup failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        "\nAll three servers are up:\n"
+        f"  web app (visitor page): {stack.web_url}/\n"
+        f"  Rasa server (REST channel, HTTP API with token from .env): {stack.rasa_url}\n"
+        f"  action server: {stack.action_url}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    while not stopping:
+        dead = stack.dead()
+        if dead:
+            stack.stop()
+            print(f"\nStopping: {stack.death_message(dead)}", file=sys.stderr)
+            return 1
+        time.sleep(0.5)
+    print("\nStopping all three servers...", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Visitor chat: the widget's only server, a thin relay to Rasa's REST channel.
+
+Why a relay and not the browser talking to Rasa: Rasa's port stays private, the web app checks
+every message (size, sender id, origin) before Rasa sees it, and one CORS policy covers the widget.
+The REST channel is stateless over HTTP, so Rasa replicas behind a load balancer need no sticky
+sessions (the conversation lives in Rasa's tracker store, keyed by the sender id).
+
+Privacy: message text is health data. Nothing here logs it; errors are logged by kind only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Optional
+from urllib.parse import urlsplit
+
+import httpx
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_MESSAGE_CHARS = 2000
+MAX_BODY_BYTES = 16 * 1024  # a 2000-character message in JSON, escaped, fits many times over
+RASA_TIMEOUT_S = 30.0
+CORS_PATHS = ("/chat", "/widget.js", "/widget.css")
+
+
+def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
+    """`ALLOWED_ORIGINS` is a comma-separated list of origins such as https://clinic.example."""
+    origins = set()
+    for item in (raw or "").split(","):
+        item = item.strip().rstrip("/")
+        if item:
+            origins.add(item.lower())
+    return frozenset(origins)
+
+
+def origin_allowed(origin: str, request: Request, allowed: FrozenSet[str]) -> bool:
+    """The page's own origin always works; any other origin must be listed in ALLOWED_ORIGINS."""
+    origin = origin.strip().rstrip("/").lower()
+    if origin in allowed:
+        return True
+    parts = urlsplit(origin)
+    # Same origin: the browser put the web app's own host in Origin. The scheme is not compared,
+    # since a TLS-terminating proxy in front of the app makes the app see http for an https page.
+    return bool(parts.netloc) and parts.netloc == (request.host or "").lower()
+
+
+def error(status: int, code: str, message: str, retry: bool = False) -> HTTPResponse:
+    return response.json({"error": code, "message": message, "retry": retry}, status=status)
+
+
+def clean_messages(raw: Any) -> List[Dict[str, Any]]:
+    """Keep only what the widget renders (text and buttons) from Rasa's REST reply."""
+    messages: List[Dict[str, Any]] = []
+    if not isinstance(raw, list):
+        return messages
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        out: Dict[str, Any] = {}
+        if isinstance(item.get("text"), str):
+            out["text"] = item["text"]
+        buttons = []
+        for button in item.get("buttons") or []:
+            if isinstance(button, dict) and isinstance(button.get("title"), str):
+                payload = button.get("payload")
+                buttons.append({"title": button["title"], "payload": payload if isinstance(payload, str) else button["title"]})
+        if buttons:
+            out["buttons"] = buttons
+        if out:
+            messages.append(out)
+    return messages
+
+
+def register(app: Sanic) -> None:
+    """Attach /chat, /widget.js and /widget.css, the CORS policy, and the Rasa HTTP client."""
+    # Read once at start-up (Settings has no field for it; the environment is the setting).
+    allowed = parse_origins(os.environ.get("ALLOWED_ORIGINS"))
+    app.ctx.allowed_origins = allowed
+
+    @app.listener("before_server_start")
+    async def open_rasa_client(app_, _loop):
+        # trust_env=False: Rasa is on a private address; never send health data through a proxy
+        # picked up from the environment.
+        app_.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False)
+
+    @app.listener("after_server_stop")
+    async def close_rasa_client(app_, _loop):
+        client = getattr(app_.ctx, "rasa_client", None)
+        if client is not None:
+            await client.aclose()
+
+    def cors_headers(request: Request) -> Dict[str, str]:
+        origin = request.headers.get("origin")
+        headers = {"Vary": "Origin"}
+        if origin and origin_allowed(origin, request, allowed):
+            headers["Access-Control-Allow-Origin"] = origin
+        return headers
+
+    def forbidden_origin(request: Request) -> bool:
+        origin = request.headers.get("origin")
+        return bool(origin) and not origin_allowed(origin, request, allowed)
+
+    @app.middleware("response")
+    async def add_cors(request: Request, resp: HTTPResponse):
+        if request.path in CORS_PATHS and resp is not None:
+            for key, value in cors_headers(request).items():
+                resp.headers[key] = value
+
+    @app.route("/chat", methods=["OPTIONS"], name="chat_preflight")
+    async def chat_preflight(request: Request):
+        if forbidden_origin(request):
+            return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
+        return response.empty(
+            status=204,
+            headers={
+                "Access-Control-Allow-Methods": "POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type",
+                "Access-Control-Max-Age": "600",
+            },
+        )
+
+    @app.post("/chat", name="chat")
+    async def chat(request: Request):
+        if forbidden_origin(request):
+            # Refused before Rasa sees anything: CORS alone would only hide the reply.
+            return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return error(413, "message_too_long", f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            return error(400, "bad_json", "The request body must be JSON: {\"sender\": ..., \"message\": ...}.")
+        if not isinstance(body, dict):
+            return error(400, "bad_json", "The request body must be a JSON object.")
+        sender = body.get("sender")
+        message = body.get("message")
+        if not isinstance(sender, str) or not SENDER_RE.match(sender):
+            return error(400, "bad_sender", "sender must be 8 to 64 letters, digits, '_' or '-'.")
+        if not isinstance(message, str) or not message.strip():
+            return error(400, "empty_message", "message must be a non-empty string.")
+        if len(message) > MAX_MESSAGE_CHARS:
+            return error(413, "message_too_long", f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
+
+        url = app.ctx.settings.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+        client: httpx.AsyncClient = app.ctx.rasa_client
+        try:
+            reply = await client.post(url, json={"sender": sender, "message": message})
+        except httpx.TimeoutException:
+            log.warning("chat: Rasa timed out after %ss", RASA_TIMEOUT_S)
+            return error(504, "assistant_timeout", "The assistant took too long to answer. Please try again.", retry=True)
+        except httpx.HTTPError as exc:
+            log.warning("chat: Rasa unreachable (%s)", type(exc).__name__)
+            return error(502, "assistant_unreachable", "The assistant can't be reached right now. Please try again.", retry=True)
+        if reply.status_code != 200:
+            log.warning("chat: Rasa answered HTTP %s", reply.status_code)
+            return error(502, "assistant_error", "The assistant had a problem answering. Please try again.", retry=True)
+        try:
+            raw = reply.json()
+        except ValueError:
+            log.warning("chat: Rasa answered with something that is not JSON")
+            return error(502, "assistant_error", "The assistant had a problem answering. Please try again.", retry=True)
+        return response.json({"messages": clean_messages(raw)}, headers={"Cache-Control": "no-store"})
+
+    def asset(filename: str, content_type: str):
+        async def handler(request: Request):
+            path = STATIC / filename
+            return await response.file(
+                str(path),
+                mime_type=content_type,
+                headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+            )
+
+        return handler
+
+    # The embed snippet points at /widget.js; the widget loads /widget.css from the same server.
+    app.add_route(asset("widget.js", "application/javascript; charset=utf-8"), "/widget.js", methods=["GET", "HEAD"], name="widget_js")
+    app.add_route(asset("widget.css", "text/css; charset=utf-8"), "/widget.css", methods=["GET", "HEAD"], name="widget_css")

@@ -1,0 +1,307 @@
+"""Staff dashboard under /staff: login, the lead list, the lead page, working a lead, exports.
+
+Every page but the login page needs a live session; every POST needs the session's CSRF token.
+Templates autoescape, so whatever a visitor typed shows as text. Nothing here logs lead data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import secrets
+from functools import wraps
+from types import SimpleNamespace
+from typing import Any, Dict, Optional
+from urllib.parse import quote, urlencode
+
+from sanic import response
+
+from bot import audit, auth, outbox, transcript, worklist
+from bot.eligibility import YES_NO_REASONS
+from bot.leads import STATUSES, open_lead_store
+
+log = logging.getLogger(__name__)
+COOKIE = "staff_session"
+LOGIN_CSRF_COOKIE = "staff_login_csrf"
+PUBLIC_PATHS = ("/staff/login",)  # the only /staff route open without a session
+
+
+def when(value: Any) -> str:
+    """UTC timestamp for people: 2025-01-31 14:05 UTC."""
+    value = outbox.aware(value)
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def ctx(request) -> SimpleNamespace:
+    return request.app.ctx.staff
+
+
+def client_ip(request) -> str:
+    return request.remote_addr or request.ip or ""
+
+
+def set_cookie(request, resp, name: str, value: str, max_age: Optional[int]) -> None:
+    secure = ctx(request).sessions.cookie_secure
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    if secure == "true" or (secure == "auto" and request.scheme == "https"):
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
+
+
+def current_session(request) -> Optional[Dict[str, Any]]:
+    state = ctx(request)
+    return auth.load_session(state.engine, request.cookies.get(COOKIE), state.sessions)
+
+
+def staff_only(handler):
+    """Redirect to login without a session; refuse a POST without the session's CSRF token."""
+
+    @wraps(handler)
+    async def wrapper(request, *args, **kwargs):
+        session = current_session(request)
+        if session is None:
+            target = request.path + (f"?{request.query_string}" if request.query_string else "")
+            return response.redirect("/staff/login?" + urlencode({"next": target}), status=303)
+        if request.method == "POST" and not auth.csrf_ok(session["csrf"], (request.form or {}).get("csrf_token")):
+            return response.text("The form has expired or did not come from this dashboard. Go back, reload and try again.", status=403)
+        request.ctx.session = session
+        return await handler(request, *args, **kwargs)
+
+    return wrapper
+
+
+def page(request, template: str, status: int = 200, **values) -> response.HTTPResponse:
+    session = getattr(request.ctx, "session", None)
+    html = request.app.ctx.templates.get_template(f"staff/{template}").render(
+        session=session, csrf=session["csrf"] if session else "", statuses=STATUSES, **values)
+    return response.html(html, status=status)
+
+
+def safe_next(target: Optional[str]) -> str:
+    """Only local dashboard paths (no open redirect)."""
+    if target and target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff/leads"
+
+
+def filters_from(args) -> tuple[worklist.Filters, Optional[str]]:
+    f = worklist.Filters(q=(args.get("q") or "").strip()[:100], sort="priority" if args.get("sort") == "priority" else "newest")
+    status = args.get("status") or ""
+    if status in STATUSES:
+        f.status = status
+    try:
+        f.since = worklist.parse_when(args.get("since"))
+        f.until = worklist.parse_when(args.get("until"), end_of_day=True)
+    except ValueError:
+        return f, "Dates must look like 2025-01-31."
+    return f, None
+
+
+CSV_FIELDS = ("id", "created_at", "status", "outcome", "urgent", "human_requested", "full_name", "email", "phone",
+              "preferred_contact_time", "contact_consent", "reasons")
+
+
+def csv_cell(value: Any) -> str:
+    """Text for a spreadsheet; a leading = + - @ would run as a formula, so it is quoted away."""
+    if isinstance(value, dt.datetime):
+        value = outbox.aware(value).isoformat(timespec="seconds")
+    elif isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    elif value is None:
+        value = ""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def lead_view(lead: Dict[str, Any]) -> Dict[str, Any]:
+    """The ten-second summary: every contraindication answer spelled out."""
+    answers = lead.get("answers") or {}
+    unsure = set(answers.get("unsure_answers") or [])
+    checks = []
+    for slot, label in YES_NO_REASONS.items():
+        value = answers.get(slot)
+        shown = "unsure" if slot in unsure else {True: "yes", False: "no"}.get(value, "not asked")
+        checks.append({"label": label[0].upper() + label[1:], "answer": shown, "flag": shown in ("yes", "unsure")})
+    return {"answers": answers, "checks": checks}
+
+
+def register(app) -> None:
+    """Attach the dashboard, the lead API and the outbox worker to the web app."""
+    from bot.web import api
+
+    templates = app.ctx.templates
+    templates.filters["when"] = when
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry URLs with the Rasa token
+
+    @app.listener("before_server_start")
+    async def open_staff(app, loop):
+        store = getattr(app.ctx, "lead_store", None) or open_lead_store(app.ctx.settings.database_url)
+        app.ctx.staff = SimpleNamespace(store=store, engine=store.engine, sessions=auth.SessionConfig.from_env(),
+                                        refresh=int(os.environ.get("STAFF_REFRESH_SECONDS") or 30), worker=None)
+
+    @app.listener("after_server_start")
+    async def start_worker(app, loop):
+        if (os.environ.get("OUTBOX_IN_WEB") or "1") == "0":
+            return
+        worker = outbox.build_worker(app.ctx.staff.engine, app.ctx.policy)
+        stop = asyncio.Event()
+        app.ctx.staff.worker = (stop, loop.create_task(worker.run_forever(stop)))
+
+    @app.listener("before_server_stop")
+    async def stop_worker(app, loop):
+        if getattr(app.ctx, "staff", None) and app.ctx.staff.worker:
+            stop, task = app.ctx.staff.worker
+            stop.set()
+            await asyncio.wait([task], timeout=10)
+
+    @app.middleware("response")
+    async def staff_headers(request, resp):
+        if request.path.startswith(("/staff", "/api")):
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers["X-Frame-Options"] = "DENY"
+            resp.headers["X-Content-Type-Options"] = "nosniff"
+            resp.headers["Referrer-Policy"] = "no-referrer"
+            resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+
+    @app.get("/staff")
+    @staff_only
+    async def staff_home(request):
+        return response.redirect("/staff/leads", status=303)
+
+    @app.get("/staff/login")
+    async def login_form(request):
+        token = secrets.token_urlsafe(24)
+        resp = page(request, "login.html", login_csrf=token, next=safe_next(request.args.get("next")), error=None)
+        set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
+        return resp
+
+    @app.post("/staff/login")
+    async def login(request):
+        state = ctx(request)
+        form = request.form or {}
+        username = (form.get("username") or "").strip()[:64]
+        target = safe_next(form.get("next"))
+        if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
+            return response.text("The login form expired. Reload the page and try again.", status=403)
+        since = auth.now() - state.sessions.lockout
+        locked = audit.failures_since(state.engine, username, since) >= state.sessions.max_failures
+        user = None if locked else auth.check_password(state.engine, username, form.get("password") or "")
+        if user is None:
+            audit.record(state.engine, username or "-", "login_failed", ip=client_ip(request), detail="locked" if locked else "")
+            message = "Too many failed logins; try again later." if locked else "Wrong username or password."
+            token = secrets.token_urlsafe(24)
+            resp = page(request, "login.html", status=401, login_csrf=token, next=target, error=message)
+            set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
+            return resp
+        sid, _ = auth.start_session(state.engine, user["id"], state.sessions)
+        audit.record(state.engine, user["username"], "login", ip=client_ip(request))
+        resp = response.redirect(target, status=303)
+        set_cookie(request, resp, COOKIE, sid, int(state.sessions.lifetime.total_seconds()))
+        del resp.cookies[LOGIN_CSRF_COOKIE]
+        return resp
+
+    @app.post("/staff/logout")
+    @staff_only
+    async def logout(request):
+        state = ctx(request)
+        auth.end_session(state.engine, request.cookies.get(COOKIE))
+        audit.record(state.engine, request.ctx.session["username"], "logout", ip=client_ip(request))
+        resp = response.redirect("/staff/login", status=303)
+        del resp.cookies[COOKIE]
+        return resp
+
+    @app.get("/staff/leads")
+    @staff_only
+    async def lead_list(request):
+        state = ctx(request)
+        f, error = filters_from(request.args)
+        rows = worklist.list_leads(state.engine, f)
+        audit.record(state.engine, request.ctx.session["username"], "list_leads", detail=f"{len(rows)} rows", ip=client_ip(request))
+        query = urlencode({k: v for k, v in request.args.items() if k in ("status", "since", "until", "q", "sort")}, doseq=True)
+        return page(request, "leads.html", leads=rows, counts=worklist.status_counts(state.engine), f=f, error=error,
+                    raw=request.args, query=query, refresh=state.refresh)
+
+    @app.get("/staff/leads.csv")
+    @staff_only
+    async def lead_csv(request):
+        state = ctx(request)
+        f, error = filters_from(request.args)
+        if error:
+            return response.text(error, status=400)
+        rows = worklist.list_leads(state.engine, f, limit=100000)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_FIELDS)
+        for row in rows:
+            writer.writerow([csv_cell(row.get(k)) for k in CSV_FIELDS])
+        audit.record(state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request))
+        name = f"leads-{dt.date.today().isoformat()}.csv"
+        return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/staff/leads/<lead_id:str>")
+    @staff_only
+    async def lead_page(request, lead_id: str):
+        state = ctx(request)
+        lead = state.store.get(lead_id)
+        if lead is None:
+            return page(request, "missing.html", status=404)
+        settings = request.app.ctx.settings
+        talk = await transcript.fetch(settings.rasa_url, settings.rasa_token, lead["conversation_id"])
+        events = worklist.history(state.engine, lead_id)
+        audit.record(state.engine, request.ctx.session["username"], "view_lead", lead_id=lead_id, ip=client_ip(request))
+        return page(request, "lead.html", lead=lead, view=lead_view(lead), transcript=talk, events=events,
+                    close_reason=worklist.close_reason(events), close_reasons=worklist.CLOSE_REASONS,
+                    notifications=outbox.status_for_lead(state.engine, lead_id),
+                    saved=request.args.get("saved") == "1", error=request.args.get("error"))
+
+    @app.post("/staff/leads/<lead_id:str>")
+    @staff_only
+    async def lead_update(request, lead_id: str):
+        state = ctx(request)
+        form = request.form or {}
+        status = form.get("status") or None
+        reason = form.get("close_reason") or None
+        if status != "closed":
+            reason = None
+        try:
+            event = worklist.change(state.engine, lead_id, request.ctx.session["username"], status=status,
+                                    note=form.get("note"), close_reason=reason)
+        except LookupError:
+            return page(request, "missing.html", status=404)
+        except worklist.ChangeError as exc:
+            return response.redirect(f"/staff/leads/{quote(lead_id)}?" + urlencode({"error": str(exc)}), status=303)
+        detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
+        audit.record(state.engine, request.ctx.session["username"], "update_lead", lead_id=lead_id, detail=detail, ip=client_ip(request))
+        return response.redirect(f"/staff/leads/{quote(lead_id)}?saved=1", status=303)
+
+    @app.get("/staff/leads/<lead_id:str>/fhir.json")
+    @staff_only
+    async def lead_fhir(request, lead_id: str):
+        state = ctx(request)
+        lead = state.store.get(lead_id)
+        if lead is None:
+            return page(request, "missing.html", status=404)
+        from bot import fhir  # imported here so the dashboard still starts if fhir.resources is missing
+
+        resource = fhir.build(lead)
+        audit.record(state.engine, request.ctx.session["username"], "export_fhir", lead_id=lead_id, ip=client_ip(request))
+        return response.text(json.dumps(resource, indent=2), content_type="application/fhir+json",
+                             headers={"Content-Disposition": f'attachment; filename="{lead_id}-questionnaire-response.json"'})
+
+    @app.get("/staff/audit")
+    @staff_only
+    async def audit_page(request):
+        return page(request, "audit.html", entries=audit.recent(ctx(request).engine))
+
+    api.register(app)
