@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -25,12 +26,16 @@ def turn_of(tracker: Tracker) -> Turn:
     )
 
 
-class ScreeningFormBase(FormValidationAction):
+class ScreeningFormBase(FormValidationAction, ABC):
     """Shared behaviour: one clear "didn't catch that" when a message answers nothing, and no lost messages.
 
     Rasa rejects a form turn that fills no slot so that FAQ/why/crisis rules can answer; for any other
     message we re-ask the open question instead of guessing.
     """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract, so the SDK does not register the base class as an action."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         """As the SDK's run, but keeps companion slots an extract method sets (e.g. condition_detail)."""

@@ -17,18 +17,29 @@ _PATTERNS = [
     r"\bend(?:ing)?\s+(?:it\s+all|everything|things)\b",
     r"\b(?:don'?t|do not|no longer)\s+want\s+to\s+(?:live|be alive|be here|exist|wake up)\b",
     r"\b(?:want|wanna|going|gonna|plan(?:ning)?)\s+(?:to\s+)?die\b",
-    r"\bwish\s+i\s+(?:was|were)\s+dead\b",
+    r"\bwish\s+i\s+(?:was|were)\s+(?:dead|gone|never\s+born|not\s+(?:alive|here))\b",
+    r"\bwish\s+i\s+(?:wasn'?t|weren'?t)\s+(?:alive|here|born)\b",
+    r"\bwish\s+i\s+(?:could|would)\s+(?:just\s+)?(?:die|not\s+wake\s+up)\b",
     r"\bbetter\s+off\s+dead\b",
     r"\b(?:no|not\s+\w+)\s+reason\s+to\s+live\b",
     r"\boverdos\w*\s+on\s+purpose\b",
-    r"\b(?:take|taking|swallow|swallowing)\s+(?:all|every(?:thing)?|a\s+(?:whole\s+)?bottle|the\s+whole\s+bottle)\b.*\b(?:pills?|meds?|medications?|tablets?|oxy\w*|xanax|of\s+(?:them|it))\b",
+    r"\b(?:take|taking|took|swallow|swallowing|swallowed)\s+(?:all|every(?:thing)?|a\s+(?:whole\s+)?bottle|the\s+whole\s+bottle)\b.*\b(?:pills?|meds?|medications?|tablets?|oxy\w*|xanax|of\s+(?:them|it))\b",
     r"\b(?:going|gonna|want|wanna|plan(?:ning)?)\s+(?:to\s+)?overdose\b",
+    r"\b(?:think|thinking|thought|thoughts)\s+(?:about|of)\s+(?:overdos\w*|od'?ing|killing\s+myself|ending\s+(?:it|my\s+life))\b",
     r"\bod\s+on\s+purpose\b",
     r"\bcan'?t\s+(?:go\s+on|take\s+(?:it|this)\s+any\s?more)\b.*\b(?:die|dead|end|life|live)\b",
 ]
 CRISIS_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+# A daily routine, not intent: "I take all my pills in the morning". Only this exact shape is set aside
+# ("I'm going to take all my pills in the morning" still matches above).
+_ROUTINE = re.compile(
+    r"\bi\s+(?:usually\s+|always\s+|normally\s+)?take\s+all\s+(?:of\s+)?my\s+(?:pills|meds|medications|medicines|tablets)\s+"
+    r"(?:in\s+the\s+(?:morning|evening)|at\s+(?:night|bedtime)|with\s+(?:breakfast|lunch|dinner|food|meals?)|"
+    r"every\s+(?:day|morning|night|evening)|as\s+prescribed)\b",
+    re.IGNORECASE,
+)
 
 
 def is_crisis(text: str) -> bool:
     """True when the message contains crisis language."""
-    return bool(text) and bool(CRISIS_RE.search(text))
+    return bool(text) and bool(CRISIS_RE.search(_ROUTINE.sub(" ", text)))

@@ -71,7 +71,9 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             _flag(policy, slot, reason, excludes, reviews, notes)
     for slot in answers.get("unsure_answers") or []:
         if slot in YES_NO_REASONS:
-            reviews.append(f"not being sure about {YES_NO_REASONS[slot]}")
+            # Unsure goes to a clinician, but never weighs more than a "yes" would under this policy.
+            target = notes if policy.criteria[slot] == "note" else reviews
+            target.append(f"not being sure about {YES_NO_REASONS[slot]}")
 
     months = answers.get("pain_duration_months")
     if months is not None and float(months) < policy.minimum_pain_months:
@@ -93,7 +95,8 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             finding = MedicationFinding(
                 name, med.drug_class, med.class_label, action, f"{med.class_label}: {_class_why(action)}"
             )
-            reason = f"taking {med.class_label} ({name})" if name != med.drug_class else f"taking {med.class_label}"
+            shown = name.replace("_", " ")  # generic keys such as st_johns_wort
+            reason = f"taking {med.class_label}" if med.class_only else f"taking {med.class_label} ({shown})"
         findings.append(finding)
         {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
 

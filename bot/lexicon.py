@@ -197,7 +197,8 @@ COMMON_WORDS = frozenset(
     often other otherwise patch please pounds prescribed prescription probably really refill right sleep something
     sometimes started still surgery taking tablet tablets thank thanks their there these thing
     things think those three through today tried twice under until using usually weeks where which
-    while with without would years yesterday""".split()
+    while with without would years yesterday
+    feel feels tired exhausted sleepy sick hurt hurts hurting aches aching sore worse awful terrible fine good bad""".split()
 )
 
 

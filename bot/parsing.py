@@ -96,9 +96,9 @@ def parse_duration_months(text: str, asked: bool, today: Optional[_dt.date] = No
 def parse_severity(text: str, asked: bool) -> Optional[float]:
     """Pain 0-10. '7/10', '7 out of 10', 'about a seven', '7-8' (the middle); a bare number only when asked."""
     t = words_to_digits(text.lower())
-    m = re.search(r"\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of|on a scale of \d+ to)\s*10\b", t)
+    m = re.search(r"(?<!-)\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of|on a scale of \d+ to)\s*10\b", t)
     if not m and asked:
-        m = re.search(r"^\D*?\b(\d{1,2}(?:\.\d)?)(?:\s*(?:-|to|or)\s*(\d{1,2}(?:\.\d)?))?\b(?!\s*(?:years?|months?|weeks?|mg))", t)
+        m = re.search(r"^\D*?(?<!-)\b(\d{1,2}(?:\.\d)?)(?:\s*(?:-|to|or)\s*(\d{1,2}(?:\.\d)?))?\b(?!\s*(?:years?|months?|weeks?|mg))", t)
     if not m:
         return None
     value = float(m.group(1))
@@ -119,6 +119,9 @@ _NO = re.compile(
     r"i used to,? but not (?:any ?more|now)|used to but not any ?more|no longer|not any ?more|not anymore)\b",
     re.IGNORECASE,
 )
+_EMPHATIC_NO = re.compile(
+    r"^\s*(?:definitely|absolutely|certainly|of course|surely|sure|hell|god)\s*,?\s*not\b", re.IGNORECASE
+)
 _UNSURE = re.compile(r"\b(?:not sure|unsure|don'?t know|do not know|no idea|maybe|i'?m not certain|idk|possibly)\b", re.IGNORECASE)
 
 
@@ -128,7 +131,7 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[bool]:
         return None
     if re.match(r"^\s*i used to\b", text, re.IGNORECASE) and re.search(r"\bnot (?:any ?more|now)\b|\bno longer\b|\bquit\b|\bstopped\b", text, re.IGNORECASE):
         return False
-    if _NO.match(text):
+    if _NO.match(text) or _EMPHATIC_NO.match(text):
         return False
     if _YES.match(text):
         return True
@@ -154,6 +157,14 @@ _VOLUNTEERED: Dict[str, str] = {
     "ketamine_reaction": r"(?:allergic|allergy|bad reaction|severe reaction) (?:to )?ketamine|ketamine allergy",
     "substance_use": r"alcoholic|drinking problem|addicted|addiction|substance (?:use|abuse)|in recovery|relapsed",
 }
+# "my mom had a stroke": about someone else, unless the visitor is in the clause too ("my husband and I ...").
+_THIRD_PARTY = re.compile(
+    r"\b(?:my|our|his|her|their)\s+(?:mom|mother|mum|dad|father|parents?|sister|brother|siblings?|son|daughter|kids?|"
+    r"children|child|grand(?:ma|mother|pa|father|parents?)|aunt|uncle|cousin|friend|wife|husband|partner|spouse|"
+    r"boyfriend|girlfriend|family)\b|\bfamily history\b|\bruns in (?:my|the) family\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'?m|i'?ve|i'?d|me|myself|we|we'?re|we'?ve|us)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:no|not|never|don'?t|dont|haven'?t|havent|hasn'?t|isn'?t|wasn'?t|aren'?t|without|nor|neither|denies?|none)\b(?:\W+\w+){0,4}\W*$", re.IGNORECASE)
 
 
@@ -161,11 +172,12 @@ def find_volunteered(text: str) -> Dict[str, bool]:
     """Contraindications stated in passing ('I have glaucoma' -> True, 'no seizures' -> False)."""
     found: Dict[str, bool] = {}
     for slot, pattern in _VOLUNTEERED.items():
-        m = re.search(rf"\b(?:{pattern})\b", text, re.IGNORECASE)
-        if not m:
-            continue
-        clause = re.split(r"[.;!?]|\bbut\b", text[: m.start()])[-1]
-        found[slot] = not bool(_NEGATION.search(clause))
+        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
+            clause = re.split(r"[.;!?]|\bbut\b", text[: m.start()])[-1]
+            if _THIRD_PARTY.search(clause) and not _FIRST_PERSON.search(clause):
+                continue
+            found[slot] = not bool(_NEGATION.search(clause))
+            break
     return found
 
 
@@ -180,11 +192,20 @@ def parse_email(text: str) -> Optional[str]:
     return m.group(0).lower()
 
 
+def _acceptable(number: "phonenumbers.PhoneNumber") -> bool:
+    if not phonenumbers.is_possible_number(number):
+        return False
+    if number.country_code == 1:  # NANP: 3-digit area code [2-9]xx + 7 digits; a bare 7-digit local number is not enough
+        national = str(number.national_number)
+        return len(national) == 10 and national[0] not in "01"
+    return True
+
+
 def parse_phone(text: str, region: str = "US") -> Optional[str]:
     """A valid phone number in E.164 ('(303) 555-0142' -> '+13035550142'); None when not valid."""
     for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
         number = match.number
-        if phonenumbers.is_possible_number(number):
+        if _acceptable(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     digits = re.sub(r"\D", "", text)
     if 7 <= len(digits) <= 15:
@@ -192,7 +213,7 @@ def parse_phone(text: str, region: str = "US") -> Optional[str]:
             number = phonenumbers.parse(text if text.strip().startswith("+") else digits, region)
         except phonenumbers.NumberParseException:
             return None
-        if phonenumbers.is_possible_number(number):
+        if _acceptable(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 

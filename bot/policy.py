@@ -96,6 +96,8 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError("clinic policy: the file must be a YAML mapping")
     clinic_raw = _require(data, "clinic", "")
+    if not isinstance(clinic_raw, dict):
+        raise PolicyError("clinic policy: 'clinic' must be a mapping")
     for key in CLINIC_KEYS:
         value = _require(clinic_raw, key, "clinic.")
         if not isinstance(value, str) or not value.strip():

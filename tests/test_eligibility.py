@@ -230,6 +230,8 @@ def test_note_classes_qualify(policy, lexicon, generic, drug_class):
     assert result.medications[0].drug_class == drug_class
     assert result.medications[0].outcome == "note"
     assert len(result.notes) == 1
+    assert result.notes[0].startswith("taking ")
+    assert "_" not in result.notes[0]
 
 
 def test_class_word_alone_counts_for_its_class(policy, lexicon):
@@ -346,7 +348,7 @@ ALL_FLAGS = with_(
 def test_reasons_are_plain_language(policy, lexicon):
     result = assess(ALL_FLAGS, policy, lexicon)
     assert result.outcome == NOT_ELIGIBLE
-    assert len(result.reasons) == 13
+    assert len(result.reasons) == 14
     for reason in result.reasons + result.notes:
         assert "rejected" not in reason.lower()
         assert "_" not in reason, reason  # no slot or class keys

@@ -25,7 +25,6 @@ from bot import audit, auth, outbox, transcript, worklist
 from bot.eligibility import YES_NO_REASONS
 from bot.leads import STATUSES, open_lead_store
 
-log = logging.getLogger(__name__)
 COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
 PUBLIC_PATHS = ("/staff/login",)  # the only /staff route open without a session

@@ -1,0 +1,481 @@
+"""`make bench`: this assistant beside Rasa's starter bot, measured in one run on this machine.
+
+Prints a Markdown table and writes it to reports/bench.md (raw numbers in reports/bench.json):
+  1. Held-out NLU scores (tests/nlu_holdout.yml) of this config.yml and of Rasa's default pipeline
+     (the config.yml `rasa init` writes), both trained on this project's data/ in this run.
+  2. Per-turn latency p50/p95/p99 and turns/s of whole screening conversations through the REST
+     channel (POST /webhooks/rest/webhook), actions included, at 1, 10 and 50 concurrent
+     conversations, each with its own sender id, against models/screening.tar.gz served by
+     bot.runner.Stack (Rasa server + action server) on free loopback ports, temporary databases.
+  3. The same for Rasa's starter bot (`rasa init --no-prompt` in a temporary folder, its own model,
+     `rasa run --enable-api`), interleaved level by level with (2) so both see the same machine load.
+  4. Cold `rasa train` of this project (fresh output dir, empty RASA_CACHE_DIRECTORY), model load
+     time (server start to ready) and peak RSS (VmHWM from /proc) of the Rasa and action servers.
+
+Bounded: a fixed number of conversations per level with a time cap, traffic only to 127.0.0.1,
+every server stopped at the end, one training at a time. Targets are read from the table, not
+asserted. Options: --quick (fewer conversations, for trying the script), --transcript (print one
+screening conversation and exit), --keep (keep the temporary folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from nlu_eval import (  # noqa: E402
+    CONFIG, DATA, HOLDOUT, RASA, ROOT, examples, machine_info, now_utc, rasa_env, read_scores,
+    run_logged, tail, test_nlu, train_nlu,
+)
+
+OUT_MD = ROOT / "reports" / "bench.md"
+OUT_JSON = ROOT / "reports" / "bench.json"
+LOG_DIR = ROOT / "reports" / "tmp" / "bench"
+MODEL = ROOT / "models" / "screening.tar.gz"
+HOST = "127.0.0.1"
+
+SCREENING = (["hi", "yes", "45", "I have CRPS", "3 years", "7", "physical therapy and nerve blocks", "gabapentin", "yes"]
+             + ["no"] * 8 + ["Jane Doe", "jane@example.com", "303-555-0142", "mornings", "yes"])
+STARTER = ["hi", "not good", "yes", "great", "are you a bot?", "bye"]
+
+# concurrent conversations -> (conversations run at that level, time cap in seconds)
+LEVELS = {1: (5, 180), 10: (20, 240), 50: (50, 300)}
+QUICK_LEVELS = {1: (2, 120), 10: (10, 180), 50: (50, 240)}
+TARGET_P95_RATIO = 1.5      # p95 at 10 concurrent <= 1.5x the starter bot's
+TARGET_COLD_TRAIN_S = 180   # cold `rasa train` < 3 minutes
+TRAIN_CAP_S = 1500          # kill a training that takes longer than this
+
+
+# ---- processes -------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def tree(pid: int) -> List[int]:
+    """pid and all its descendants, from /proc."""
+    children: Dict[int, List[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def peak_rss_mib(pid: Optional[int]) -> Optional[float]:
+    """Sum of VmHWM (peak resident set) over the process tree, MiB."""
+    if not pid:
+        return None
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024 if total else None
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> float:
+    """Seconds until url answers 200; raises if the process dies or the timeout passes."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}; see {log}:\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return time.perf_counter() - start
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url.split('?')[0]} did not answer within {timeout:.0f}s; see {log}")
+
+
+def stop_proc(proc: Optional[subprocess.Popen], timeout: float = 15) -> None:
+    if not proc or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+# ---- load -------------------------------------------------------------------------------------------
+async def run_level(base_url: str, script: List[str], concurrency: int, conversations: int, cap: float,
+                    tag: str) -> dict:
+    """`conversations` whole conversations, at most `concurrency` at a time, each with its own sender."""
+    latencies: List[float] = []
+    finished: Dict[str, list] = {}
+    failures: List[str] = []
+    sem = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
+
+        async def conversation(i: int) -> None:
+            async with sem:
+                sender = f"bench-{tag}-c{concurrency}-{i}-{uuid.uuid4().hex[:8]}"
+                last: list = []
+                for text in script:
+                    t0 = time.perf_counter()
+                    try:
+                        resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+                        resp.raise_for_status()
+                        last = resp.json()
+                    except Exception as exc:  # a failed turn ends that conversation
+                        failures.append(f"{sender} {text!r}: {type(exc).__name__}: {exc}")
+                        return
+                    latencies.append(time.perf_counter() - t0)
+                finished[sender] = last
+
+        start = time.perf_counter()
+        tasks = [asyncio.create_task(conversation(i)) for i in range(conversations)]
+        _done, pending = await asyncio.wait(tasks, timeout=cap)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        wall = time.perf_counter() - start
+    lat_ms = np.array(latencies) * 1000
+    pct = (lambda q: float(np.percentile(lat_ms, q))) if len(lat_ms) else (lambda q: None)
+    return {
+        "concurrency": concurrency, "conversations": conversations, "finished": len(finished),
+        "turns": len(latencies), "failed_turns": len(failures), "capped": bool(pending), "wall_s": wall,
+        "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+        "turns_per_s": len(latencies) / wall if wall else None,
+        "senders": list(finished), "last_replies": list(finished.values())[:1], "failures": failures[:5],
+    }
+
+
+class OurBot:
+    """models/screening.tar.gz with its action server, via bot.runner.Stack (no web app)."""
+
+    def __init__(self, tmp: Path, model: Path) -> None:
+        from bot.runner import Stack
+
+        self.database_url = f"sqlite:///{tmp / 'leads.db'}"
+        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)  # no .env write
+        self.stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model),
+                           env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")}, quiet=True)
+        self.url = self.stack.rasa_url
+        self.load_s: Optional[float] = None
+        self.action_start_s: Optional[float] = None
+
+    def start(self) -> None:
+        t0 = time.perf_counter()
+        self.stack.start(only="action server")
+        self.stack.wait_ready(timeout=120, only="action server")
+        self.action_start_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        self.stack.start(only="rasa server")
+        self.stack.wait_ready(timeout=300, only="rasa server")
+        self.load_s = time.perf_counter() - t0
+
+    def pid(self, name: str) -> Optional[int]:
+        proc = self.stack.services[name].process
+        return proc.pid if proc else None
+
+    def completed(self, senders: List[str]) -> int:
+        from bot.leads import open_lead_store
+
+        store = open_lead_store(self.database_url)
+        return sum(1 for s in senders if store.for_conversation(s))
+
+    def stop(self) -> None:
+        self.stack.stop()
+
+
+class StarterBot:
+    """`rasa init --no-prompt` project served with `rasa run --enable-api` (+ its action server if it has one)."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.proc: Optional[subprocess.Popen] = None
+        self.actions: Optional[subprocess.Popen] = None
+        self.load_s: Optional[float] = None
+        endpoints = (project / "endpoints.yml").read_text(encoding="utf-8")
+        self.has_action_server = bool(re.search(r"^action_endpoint:", endpoints, re.M))
+
+    def _popen(self, argv: List[str], log: Path) -> subprocess.Popen:
+        env = {k: v for k, v in rasa_env().items() if k not in ("PYTHONPATH", "DATABASE_URL", "TRACKER_DB")}
+        return subprocess.Popen(argv, cwd=self.project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+    def start(self) -> None:
+        if self.has_action_server:  # not the case for Rasa 3.6's starter: its endpoints.yml has none
+            log = LOG_DIR / "starter_actions.log"
+            self.actions = self._popen([RASA, "run", "actions", "-p", "5055"], log)
+            wait_http(f"http://{HOST}:5055/health", self.actions, 120, log)
+        model = sorted((self.project / "models").glob("*.tar.gz"))[-1]
+        log = LOG_DIR / "starter_rasa.log"
+        self.proc = self._popen([RASA, "run", "--enable-api", "-i", HOST, "-p", str(self.port), "--model", str(model)], log)
+        self.load_s = wait_http(f"{self.url}/status", self.proc, 300, log)
+
+    def completed(self, senders: List[str]) -> int:
+        return len(senders)  # every turn answered 200; the starter stores nothing to check
+
+    def stop(self) -> None:
+        stop_proc(self.proc)
+        stop_proc(self.actions)
+
+
+# ---- steps ------------------------------------------------------------------------------------------
+def step(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def cold_train(tmp: Path) -> dict:
+    out = tmp / "project_models"
+    argv = [RASA, "train", "--config", str(CONFIG), "--domain", str(ROOT / "domain.yml"), "--data", str(DATA),
+            "--out", str(out), "--fixed-model-name", "screening"]
+    log = LOG_DIR / "cold_train.log"
+    rc, seconds, maxrss = run_logged(argv, log, env=rasa_env({"RASA_CACHE_DIRECTORY": str(tmp / "cache_project")}),
+                                     timeout=TRAIN_CAP_S)
+    if rc != 0 or not (out / "screening.tar.gz").exists():
+        raise RuntimeError(f"cold `rasa train` failed (exit {rc}); see {log}:\n{tail(log)}")
+    return {"seconds": seconds, "peak_rss_mib": maxrss / 1024, "model": out / "screening.tar.gz"}
+
+
+def starter_init(tmp: Path) -> dict:
+    project = tmp / "starter"
+    project.mkdir()
+    log = LOG_DIR / "starter_init.log"
+    env = {k: v for k, v in rasa_env({"RASA_CACHE_DIRECTORY": str(tmp / "cache_starter")}).items() if k != "PYTHONPATH"}
+    rc, seconds, maxrss = run_logged([RASA, "init", "--no-prompt", "--init-dir", str(project)], log, env=env,
+                                     cwd=project, timeout=TRAIN_CAP_S)
+    if rc != 0 or not list((project / "models").glob("*.tar.gz")):
+        raise RuntimeError(f"`rasa init --no-prompt` failed (exit {rc}); see {log}:\n{tail(log)}")
+    return {"seconds": seconds, "peak_rss_mib": maxrss / 1024, "project": project}
+
+
+def nlu_compare(tmp: Path, project_model: Path) -> dict:
+    """This config (NLU of the cold-trained model) and the rasa-init default, on the held-out set."""
+    results = {}
+    step("NLU: this config.yml (model from the cold training) on the held-out set")
+    ours_dir = LOG_DIR / "nlu_this_config"
+    test_nlu(project_model, ours_dir, plot=False)
+    results["this config.yml"] = read_scores(ours_dir, extractor="RegexEntityExtractor")
+
+    default_cfg = tmp / "default_config" / "config.yml"
+    default_cfg.parent.mkdir()
+    import rasa.cli.scaffold as scaffold  # the files `rasa init` copies
+
+    shutil.copy(Path(scaffold.__file__).parent / "initial_project" / "config.yml", default_cfg)
+    step("NLU: training Rasa's default pipeline (rasa init config.yml) on data/")
+    model, _trained, seconds = train_nlu(default_cfg, tmp / "default_models", name="nlu",
+                                         env_extra={"RASA_CACHE_DIRECTORY": str(tmp / "cache_default")}, force=True)
+    default_dir = LOG_DIR / "nlu_default_pipeline"
+    test_nlu(model, default_dir, plot=False)
+    results["rasa init default"] = read_scores(default_dir, extractor=None)  # DIETClassifier extracts entities there
+    results["rasa init default"]["train_s"] = seconds
+    return results
+
+
+def transcript(model: Path) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
+    bot = OurBot(tmp, model)
+    try:
+        bot.start()
+        with httpx.Client(base_url=bot.url, timeout=120) as client:
+            sender = f"transcript-{uuid.uuid4().hex[:8]}"
+            for text in SCREENING:
+                replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text}).json()
+                print(f"> {text}")
+                for r in replies:
+                    print("  " + (r.get("text") or json.dumps(r))[:200].replace("\n", " "))
+        print(f"lead stored: {bool(bot.completed([sender]))}")
+    finally:
+        bot.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+# ---- report -----------------------------------------------------------------------------------------
+def f(x: Optional[float], digits: int = 0) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def render(r: dict) -> str:
+    m = r["machine"]
+    L = ["# Benchmark (`make bench`)", "",
+         f"- Date: {r['date']} (run took {r['total_s'] / 60:.1f} min)",
+         f"- Machine: {m['nproc']} cores (nproc), {m['cpu']}, {m['ram']} RAM; load average at start {m['load']}",
+         f"- Software: Rasa {m['rasa']}, Python {m['python']}",
+         "", f"### NLU on the held-out set (`tests/nlu_holdout.yml`, {r['holdout_n']} messages), both trained on `data/` in this run", "",
+         "| pipeline | intent macro-F1 | intent accuracy | medication F1 | condition F1 | entities from |",
+         "|---|---|---|---|---|---|"]
+    for name, s in r["nlu"].items():
+        L.append(f"| {name} | {f(s['intent macro-F1'], 3)} | {f(s['intent accuracy'], 3)} | {f(s['medication F1'], 3)} "
+                 f"| {f(s['condition F1'], 3)} | {s['extractor']} |")
+    L += ["", "### Per-turn latency, whole conversations through `POST /webhooks/rest/webhook`", "",
+          f"This assistant: the {len(SCREENING)}-turn screening script, actions and SQLite tracker store included; "
+          f"starter bot: its own {len(STARTER)}-turn conversation ({', '.join(repr(t) for t in STARTER)}), in-memory tracker store. "
+          "Each conversation has its own sender id; one warm-up conversation per bot is not counted.", "",
+          "| bot | concurrent | conversations (finished) | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | completed |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+    for level in r["levels"]:
+        for name in ("this assistant", "starter bot"):
+            x = level[name]
+            L.append(f"| {name} | {x['concurrency']} | {x['conversations']} ({x['finished']}){' capped' if x['capped'] else ''} "
+                     f"| {x['turns']} | {f(x['p50_ms'])} | {f(x['p95_ms'])} | {f(x['p99_ms'])} | {f(x['turns_per_s'], 1)} "
+                     f"| {x['failed_turns']} | {x['completed']} |")
+    L.append("")
+    L.append("`completed`: this assistant, conversations whose lead was stored by the actions; starter bot, conversations with every turn answered.")
+    o, s = r["ours"], r["starter"]
+    L += ["", "### Training, loading, memory", "",
+          "| | this assistant | starter bot |", "|---|---|---|",
+          f"| cold `rasa train` (empty cache, fresh output dir) | {f(o['train_s'])} s | {f(s['train_s'])} s (`rasa init --no-prompt`, includes scaffolding) |",
+          f"| peak RSS of the training process | {f(o['train_rss_mib'])} MiB | {f(s['train_rss_mib'])} MiB |",
+          f"| model load (`rasa run` start to /status ready) | {f(o['load_s'], 1)} s | {f(s['load_s'], 1)} s |",
+          f"| peak RSS, Rasa server | {f(o['rasa_rss_mib'])} MiB | {f(s['rasa_rss_mib'])} MiB |",
+          f"| peak RSS, action server | {f(o['action_rss_mib'])} MiB (start to ready {f(o['action_start_s'], 1)} s) | "
+          f"{f(s['action_rss_mib']) + ' MiB' if s['action_rss_mib'] else 'none (the starter has no custom actions)'} |",
+          f"| default NLU pipeline training on data/ (NLU only) | – | {f(r['nlu']['rasa init default'].get('train_s'))} s |"]
+    t = r["targets"]
+    L += ["", "### Targets (read from this table, not asserted)", "",
+          f"- p95 per turn at 10 concurrent conversations: {f(t['p95_ours'])} ms vs the starter bot's {f(t['p95_starter'])} ms "
+          f"= **{f(t['ratio'], 2)}x** (target <= {TARGET_P95_RATIO}x): **{'met' if t['ratio_met'] else 'not met'}**",
+          f"- cold `rasa train`: **{f(o['train_s'])} s** (target < {TARGET_COLD_TRAIN_S} s): **{'met' if t['train_met'] else 'not met'}**",
+          ""]
+    return "\n".join(L)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Benchmark this assistant against Rasa's starter bot.")
+    ap.add_argument("--quick", action="store_true", help="fewer conversations per level (trying the script)")
+    ap.add_argument("--transcript", action="store_true", help="print one screening conversation and exit")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--model", type=Path, default=MODEL)
+    args = ap.parse_args()
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    if not args.model.exists():
+        print(f"error: no trained model at {args.model}: run `make train` first", file=sys.stderr)
+        return 2
+    if args.transcript:
+        return transcript(args.model.resolve())
+
+    levels = QUICK_LEVELS if args.quick else LEVELS
+    started = time.perf_counter()
+    date, machine = now_utc(), machine_info()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
+    ours: Optional[OurBot] = None
+    starter: Optional[StarterBot] = None
+    try:
+        step("cold `rasa train` of this project (empty cache, fresh output dir)")
+        cold = cold_train(tmp)
+        step(f"cold training took {cold['seconds']:.0f} s")
+        nlu = nlu_compare(tmp, cold["model"])
+        step("`rasa init --no-prompt` (scaffolds and trains the starter bot)")
+        init = starter_init(tmp)
+
+        step("starting this assistant (action server, then Rasa server)")
+        ours = OurBot(tmp, args.model.resolve())
+        ours.start()
+        step(f"starting the starter bot (model loaded by this assistant: {ours.load_s:.1f} s)")
+        starter = StarterBot(init["project"])
+        starter.start()
+        bots = {"this assistant": (ours, SCREENING), "starter bot": (starter, STARTER)}
+
+        step("warm-up: one conversation per bot (not counted)")
+        for name, (bot, script) in bots.items():
+            asyncio.run(run_level(bot.url, script, 1, 1, 120, "warmup"))
+
+        results_levels = []
+        for concurrency, (conversations, cap) in levels.items():
+            row = {}
+            for name, (bot, script) in bots.items():
+                step(f"{name}: {conversations} conversations, {concurrency} at a time (cap {cap} s)")
+                res = asyncio.run(run_level(bot.url, script, concurrency, conversations, cap,
+                                            "ours" if bot is ours else "starter"))
+                res["completed"] = bot.completed(res.pop("senders"))
+                step(f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, {f(res['turns_per_s'], 1)} turns/s, "
+                     f"{res['failed_turns']} failed turns, {res['completed']}/{conversations} completed")
+                for failure in res["failures"]:
+                    step(f"  failure: {failure}")
+                row[name] = res
+            results_levels.append(row)
+
+        ours_info = {"train_s": cold["seconds"], "train_rss_mib": cold["peak_rss_mib"], "load_s": ours.load_s,
+                     "action_start_s": ours.action_start_s,
+                     "rasa_rss_mib": peak_rss_mib(ours.pid("rasa server")),
+                     "action_rss_mib": peak_rss_mib(ours.pid("action server"))}
+        starter_info = {"train_s": init["seconds"], "train_rss_mib": init["peak_rss_mib"], "load_s": starter.load_s,
+                        "rasa_rss_mib": peak_rss_mib(starter.proc.pid if starter.proc else None),
+                        "action_rss_mib": peak_rss_mib(starter.actions.pid if starter.actions else None)}
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        step("stopping servers")
+        for bot in (ours, starter):
+            if bot:
+                bot.stop()
+        if args.keep:
+            step(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    at10 = next((row for row in results_levels if row["this assistant"]["concurrency"] == 10), None)
+    p95_ours = at10["this assistant"]["p95_ms"] if at10 else None
+    p95_starter = at10["starter bot"]["p95_ms"] if at10 else None
+    ratio = p95_ours / p95_starter if p95_ours and p95_starter else None
+    report = {
+        "date": date, "machine": machine, "total_s": time.perf_counter() - started,
+        "holdout_n": len(examples(HOLDOUT)),
+        "nlu": {k: {kk: vv for kk, vv in v.items() if kk != "intent report"} for k, v in nlu.items()},
+        "levels": results_levels, "ours": ours_info, "starter": starter_info,
+        "targets": {"p95_ours": p95_ours, "p95_starter": p95_starter, "ratio": ratio,
+                    "ratio_met": ratio is not None and ratio <= TARGET_P95_RATIO,
+                    "train_met": cold["seconds"] < TARGET_COLD_TRAIN_S},
+        "quick": args.quick,
+    }
+    md = render(report)
+    if args.quick:
+        md = md.replace("# Benchmark (`make bench`)", "# Benchmark (`make bench`, --quick: fewer conversations)")
+    OUT_MD.parent.mkdir(parents=True, exist_ok=True)
+    OUT_MD.write_text(md, encoding="utf-8")
+    OUT_JSON.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    print(md)
+    print(f"written: {OUT_MD.relative_to(ROOT)} (raw numbers: {OUT_JSON.relative_to(ROOT)}, logs: {LOG_DIR.relative_to(ROOT)}/)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Crisis language is caught deterministically; ordinary pain talk is not.
+
+The choice, documented: recall matters more than precision (a false alarm costs one kind message with
+988 and 911; a miss can cost a life), so any first-person wish to die, self-harm or overdose intent
+triggers, even when phrased loosely ("I wanna die", "kms", "thinking about overdosing").
+But idioms about pain or wanting something ("this pain is killing me", "I'd die for a good night's
+sleep", "I'm dying to try this") do not trigger: chronic-pain visitors say them constantly, and a
+crisis answer there would feel like the bot was not listening. Questions about overdose risk and
+reports of stopping medication are information requests, not crisis language.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.crisis import is_crisis
+
+CRISIS = [
+    "I want to kill myself",
+    "i want to die",
+    "I wanna die",
+    "I feel like killing myself",
+    "I've thought about killing myself",
+    "I'm going to end my life",
+    "I want to take my own life",
+    "I keep thinking about ending my life",
+    "I want to end it all",
+    "I have a plan to end things",
+    "thinking about suicide",
+    "I've been feeling suicidal",
+    "SUICIDE",
+    "suicidal thoughts every night",
+    "I don't want to live anymore",
+    "I dont want to be alive",
+    "I don't want to wake up",
+    "I wish I was dead",
+    "sometimes I wish I wasn't alive",
+    "I wish I weren't alive",
+    "I'd be better off dead",
+    "there's no reason to live",
+    "kms",
+    "I cut myself",
+    "I've been hurting myself",
+    "I want to hurt myself",
+    "self harm",
+    "I've been self-harming",
+    "I'm planning to overdose",
+    "I'm thinking of overdosing",
+    "thinking about overdosing on my pills",
+    "I'm going to OD on purpose",
+    "I might overdose on purpose",
+    "I'm going to take all my pills",
+    "maybe I should just take all my pills",
+    "I will take all my pills tonight",
+    "I'm going to take all my pills in the morning",
+    "I take all my pills in the morning and I want to die",
+    "I feel like taking all my meds at once",
+    "I'm going to swallow a bottle of pills",
+    "I might take the whole bottle of oxy",
+    "I just took a whole bottle of pills",
+    "I took all my xanax",
+    "I swallowed all my pills",
+    "I can't go on, I just want to die",
+    "the pain is so bad I want to die",
+    "This pain is unbearable and I want to kill myself",
+]
+
+NOT_CRISIS = [
+    "this pain is killing me",
+    "my back is killing me",
+    "I'd die for a good night's sleep",
+    "I'm dying to try this",
+    "I'd kill for a day without pain",
+    "I stopped my meds",
+    "I stopped taking my medication last week",
+    "overdose risk of opioids?",
+    "what's the overdose risk with opioids?",
+    "is an overdose possible with ketamine",
+    "can you die from ketamine?",
+    "is ketamine safe?",
+    "I almost died in a car accident",
+    "my dad died of cancer",
+    "I take all my pills in the morning",
+    "I take all my meds at night",
+    "I usually take all my pills with breakfast",
+    "the pain makes me want to scream",
+    "it hurts so much",
+    "dead tired",
+    "I'm dead serious",
+    "I cut back on caffeine",
+    "I burned my hand cooking",
+    "I have CRPS and take Xanax",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_language_is_caught(text):
+    assert is_crisis(text) is True
+
+
+@pytest.mark.parametrize("text", CRISIS[:12])
+def test_crisis_caught_in_any_case_and_inside_longer_messages(text):
+    assert is_crisis(text.upper()) is True
+    assert is_crisis(f"I'm 45 and have CRPS. Honestly {text}. Sorry.") is True
+
+
+@pytest.mark.parametrize("text", NOT_CRISIS)
+def test_ordinary_pain_talk_is_not_crisis(text):
+    assert is_crisis(text) is False
+
+
+def test_none_is_not_crisis():
+    assert is_crisis(None) is False
