@@ -12,12 +12,12 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
 
-.PHONY: run test unit validate test-nlu test-stories crossval bench train lexicon browser-deps clean
+.PHONY: run test unit browser validate test-nlu test-stories crossval bench train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
 
-test: $(VENV_STAMP) browser-deps validate $(MODEL) unit test-nlu test-stories
+test: $(VENV_STAMP) browser-deps validate $(MODEL) unit browser test-stories test-nlu
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
@@ -47,8 +47,13 @@ browser-deps:
 validate: $(VENV_STAMP)
 	$(RASA) data validate --fail-on-warnings --quiet
 
+# Playwright's sync API keeps an event loop running, so browser tests run in their own pytest processes.
 unit: $(VENV_STAMP) $(MODEL)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/test_staff_browser.py
+
+browser: $(VENV_STAMP) $(MODEL) browser-deps
+	$(PY) -m pytest -q tests/test_staff_browser.py
+	$(PY) -m pytest -q tests/browser
 
 test-nlu: $(VENV_STAMP)
 	$(PY) scripts/nlu_eval.py

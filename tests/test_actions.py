@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,9 @@ def tracker(text: str = "", intent: str = "inform", requested: str | None = None
 
 def run_form(form, t: Tracker):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(form.run(dispatcher, t, DOMAIN))
+    # a fresh thread: other test modules may leave an event loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        events = pool.submit(asyncio.run, form.run(dispatcher, t, DOMAIN)).result()
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, dispatcher.messages
 
 
