@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+_MEDS = r"(?:pills?|meds?|medications?|medicines?|tablets?|oxy\w*|xanax|percs?|opioids?|benzos?|sleeping\s+pills)\b"
 _PATTERNS = [
     r"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+my\s?self\b",
     r"\bkms\b",
@@ -27,6 +28,11 @@ _PATTERNS = [
     r"\b(?:going|gonna|want|wanna|plan(?:ning)?)\s+(?:to\s+)?overdose\b",
     r"\b(?:think|thinking|thought|thoughts)\s+(?:about|of)\s+(?:overdos\w*|od'?ing|killing\s+myself|ending\s+(?:it|my\s+life))\b",
     r"\bod\s+on\s+purpose\b",
+    # stockpiling medication, or planning to take it all at once
+    r"\b(?:stockpiling|stockpiled|hoarding|hoarded|stashing)\s+(?:up\s+)?(?:my\s+|all\s+my\s+)?" + _MEDS,
+    r"\b(?:saving|saved)\s+(?:up\s+)?(?:my\s+|all\s+my\s+)?" + _MEDS + r".*\b(?:all\s+at\s+once|at\s+the\s+same\s+time|in\s+one\s+go|to\s+(?:die|end|overdose|od))\b",
+    r"\b(?:going\s+to|gonna|want\s+to|wanna|will|i'll|planning\s+to|plan\s+to)\s+(?:take|swallow)\s+(?:them|it|my\s+\w+|all\s+of\s+them)\s+all\s+at\s+once\b",
+    r"\b(?:want|wish|hope|rather)\b.*\b(?:not|never|\w*n'?t)\s+wake\s+up\b",
     r"\bcan'?t\s+(?:go\s+on|take\s+(?:it|this)\s+any\s?more)\b.*\b(?:die|dead|end|life|live)\b",
 ]
 CRISIS_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)

@@ -75,8 +75,8 @@ def confirmation(lead_id: str, outcome: Optional[str], contact: bool, clinic: Cl
             f"{clinic.callback_window} ({clinic.hours}). If you need us sooner, call {clinic.phone}."
         )
     return (
-        f"Thank you. Your answers are saved with reference number {lead_id}. The clinic won't contact you; "
-        f"if you change your mind, call {clinic.phone} ({clinic.hours})."
+        f"Thank you. Your answers are saved with reference number {lead_id}. You're welcome to call "
+        f"{clinic.phone} ({clinic.hours}) any time."
     )
 
 

@@ -201,11 +201,12 @@ def main() -> int:
         stack.stop()
         print(f"\nStartup failed: {exc}", file=sys.stderr)
         return 1
+    pids = {name: service.process.pid for name, service in stack.services.items()}
     print(
         "\nAll three servers are up:\n"
-        f"  web app (visitor page): {stack.web_url}/\n"
-        f"  Rasa server (REST channel, HTTP API with token from .env): {stack.rasa_url}\n"
-        f"  action server: {stack.action_url}\n"
+        f"  web app (visitor page, staff dashboard at /staff): {stack.web_url}/  (pid {pids['web app']})\n"
+        f"  Rasa server (REST channel; HTTP API with the token in .env): {stack.rasa_url}  (pid {pids['rasa server']})\n"
+        f"  action server: {stack.action_url}  (pid {pids['action server']})\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

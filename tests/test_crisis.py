@@ -112,3 +112,24 @@ def test_ordinary_pain_talk_is_not_crisis(text):
 
 def test_none_is_not_crisis():
     assert is_crisis(None) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm saving up my xanax to take all at once",
+        "I have been stockpiling my oxy",
+        "i hope i just dont wake up",
+        "im gonna take them all at once",
+    ],
+)
+def test_stockpiling_and_not_waking_up_are_crisis(text):
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I take my meds all at once in the morning", "saving money for treatment all at once", "I never wake up rested"],
+)
+def test_routines_are_not_crisis(text):
+    assert not is_crisis(text)
