@@ -4,7 +4,8 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 # A Python 3.10 (Rasa 3.6 supports 3.8-3.10): PYTHON=..., else python3.10 on PATH, else pyenv's 3.10.
-PYTHON ?= $(shell command -v python3.10 2>/dev/null || (command -v pyenv >/dev/null 2>&1 && for v in $$(pyenv versions --bare 2>/dev/null | grep '^3\.10'); do echo "$$(pyenv root)/versions/$$v/bin/python"; break; done))
+PYTHON ?= $(shell for c in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10; do \
+	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then command -v $$c; break; fi; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
@@ -55,8 +56,9 @@ browser: $(VENV_STAMP) $(MODEL) browser-deps
 	$(PY) -m pytest -q tests/test_staff_browser.py
 	$(PY) -m pytest -q tests/browser
 
-test-nlu: $(VENV_STAMP)
-	$(PY) scripts/nlu_eval.py
+# Scores the NLU part of the trained model on tests/nlu_holdout.yml and fails below the floors.
+test-nlu: $(VENV_STAMP) $(MODEL)
+	$(PY) scripts/nlu_eval.py --model $(MODEL)
 
 test-stories: $(VENV_STAMP) $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet

@@ -151,11 +151,13 @@ class Stack:
                 return service
         return None
 
-    def wait_ready(self, timeout: float = 240, only: Optional[str] = None) -> None:
+    def wait_ready(self, timeout: float = 240, only: Optional[str] = None, abort=lambda: False) -> None:
         """Block until every service answers its health URL; raise naming the one that died or hung."""
         deadline = time.time() + timeout
         pending = [s for n, s in self.services.items() if only is None or n == only]
         while pending:
+            if abort():
+                raise RuntimeError("stopped by Ctrl-C before all servers were up")
             dead = self.dead()
             if dead:
                 raise RuntimeError(self.death_message(dead))
@@ -196,7 +198,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     stack.start()
     try:
-        stack.wait_ready()
+        stack.wait_ready(abort=lambda: stopping)
     except RuntimeError as exc:
         stack.stop()
         print(f"\nStartup failed: {exc}", file=sys.stderr)

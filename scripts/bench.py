@@ -390,6 +390,10 @@ def main() -> int:
     if args.transcript:
         return transcript(args.model.resolve())
 
+    def _terminate(signum, _frame):  # make SIGTERM run the `finally` below: servers stopped, temp removed
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _terminate)
     levels = QUICK_LEVELS if args.quick else LEVELS
     started = time.perf_counter()
     date, machine = now_utc(), machine_info()
@@ -398,10 +402,7 @@ def main() -> int:
     ours: Optional[OurBot] = None
     starter: Optional[StarterBot] = None
     try:
-        step("cold `rasa train` of this project (empty cache, fresh output dir)")
-        cold = cold_train(tmp)
-        step(f"cold training took {cold['seconds']:.0f} s")
-        nlu = nlu_compare(tmp, cold["model"])
+        # Serving first (nothing else of ours running), then the trainings, one at a time.
         step("`rasa init --no-prompt` (scaffolds and trains the starter bot)")
         init = starter_init(tmp)
 
@@ -411,6 +412,7 @@ def main() -> int:
         step(f"starting the starter bot (model loaded by this assistant: {ours.load_s:.1f} s)")
         starter = StarterBot(init["project"])
         starter.start()
+        step(f"starter bot model loaded: {starter.load_s:.1f} s")
         bots = {"this assistant": (ours, SCREENING), "starter bot": (starter, STARTER)}
 
         step("warm-up: one conversation per bot (not counted)")
@@ -425,20 +427,31 @@ def main() -> int:
                 res = asyncio.run(run_level(bot.url, script, concurrency, conversations, cap,
                                             "ours" if bot is ours else "starter"))
                 res["completed"] = bot.completed(res.pop("senders"))
-                step(f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, {f(res['turns_per_s'], 1)} turns/s, "
-                     f"{res['failed_turns']} failed turns, {res['completed']}/{conversations} completed")
+                step(f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, p99 {f(res['p99_ms'])} ms, "
+                     f"{f(res['turns_per_s'], 1)} turns/s, {res['failed_turns']} failed turns, "
+                     f"{res['completed']}/{conversations} completed")
                 for failure in res["failures"]:
                     step(f"  failure: {failure}")
                 row[name] = res
             results_levels.append(row)
 
-        ours_info = {"train_s": cold["seconds"], "train_rss_mib": cold["peak_rss_mib"], "load_s": ours.load_s,
-                     "action_start_s": ours.action_start_s,
+        ours_info = {"load_s": ours.load_s, "action_start_s": ours.action_start_s,
                      "rasa_rss_mib": peak_rss_mib(ours.pid("rasa server")),
                      "action_rss_mib": peak_rss_mib(ours.pid("action server"))}
         starter_info = {"train_s": init["seconds"], "train_rss_mib": init["peak_rss_mib"], "load_s": starter.load_s,
                         "rasa_rss_mib": peak_rss_mib(starter.proc.pid if starter.proc else None),
                         "action_rss_mib": peak_rss_mib(starter.actions.pid if starter.actions else None)}
+        step(f"peak RSS: this assistant's Rasa server {f(ours_info['rasa_rss_mib'])} MiB, action server "
+             f"{f(ours_info['action_rss_mib'])} MiB; starter's Rasa server {f(starter_info['rasa_rss_mib'])} MiB")
+        step("stopping servers before the trainings")
+        ours.stop()
+        starter.stop()
+
+        step("cold `rasa train` of this project (empty cache, fresh output dir)")
+        cold = cold_train(tmp)
+        ours_info.update({"train_s": cold["seconds"], "train_rss_mib": cold["peak_rss_mib"]})
+        step(f"cold training took {cold['seconds']:.0f} s")
+        nlu = nlu_compare(tmp, cold["model"])
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -26,7 +26,9 @@ def render() -> str:
     ]
     for entity, forms in (("medication", lex.medication_surface_forms()), ("condition", lex.condition_surface_forms())):
         lines += [f"  - lookup: {entity}", "    examples: |"]
-        lines += [f"      - {form}" for form in sorted(forms)]
+        # Longest first: Rasa joins a lookup table into one regex alternation, where the first match wins,
+        # so "phantom limb pain" must come before "phantom limb".
+        lines += [f"      - {form}" for form in sorted(forms, key=lambda f: (-len(f), f))]
         by_value = defaultdict(list)
         for form, value in forms.items():
             if form != value:

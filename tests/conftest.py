@@ -42,7 +42,11 @@ class RunningStack:
 
     def start(self) -> None:
         self._stack.start()
-        self._stack.wait_ready(timeout=300)
+        try:
+            self._stack.wait_ready(timeout=300)
+        except BaseException:
+            self._stack.stop()  # never leave servers behind
+            raise
 
     def stop(self) -> None:
         self._stack.stop()
@@ -52,7 +56,11 @@ class RunningStack:
 
     def start_rasa(self) -> None:
         self._stack.start(only="rasa server")
-        self._stack.wait_ready(timeout=300, only="rasa server")
+        try:
+            self._stack.wait_ready(timeout=300, only="rasa server")
+        except BaseException:
+            self._stack.stop()
+            raise
 
     def tail(self, name: str) -> str:
         return "\n".join(self._stack.services[name].tail)
