@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
+# endpoints.yml reads these; bot/runner.py sets its own, these cover `rasa test`/`rasa shell` from make.
+export TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 
 # A Python 3.10 (Rasa 3.6 supports 3.8-3.10): PYTHON=..., else python3.10 on PATH, else pyenv's 3.10.
 PYTHON ?= $(shell for c in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10; do \
