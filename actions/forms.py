@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -14,6 +15,11 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from bot import messages, screening
 from bot.screening import Turn
+
+
+# Most slots are checked while they are extracted, so the SDK's "no validation method" warning on every
+# turn is noise in the action server's log.
+logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)
 
 
 def turn_of(tracker: Tracker) -> Turn:

@@ -2,7 +2,7 @@
 leaving 127.0.0.1, and (for the dev-only tests) a fake Rasa REST server plus the real web app.
 
 The real-stack tests use the `stack` fixture from tests/conftest.py (Rasa + actions + web app);
-until that fixture exists they are skipped, never silently passed.
+they never skip.
 """
 
 from __future__ import annotations
@@ -282,13 +282,10 @@ def dev_web(fake_rasa, tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------------------------
-# The real stack (from tests/conftest.py), or a skip saying it is not there yet
+# The real stack (Rasa + actions + web app, the `stack` fixture from tests/conftest.py)
 # ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def real_stack(request):
-    try:
-        return request.getfixturevalue("stack")
-    except pytest.FixtureLookupError:
-        pytest.skip("the `stack` fixture (Rasa + actions + web app) is not in tests/conftest.py yet")
+def real_stack(stack):
+    return stack

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.2" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "screenshots"  # where docs/widget.md (and the README) point
+SCREENSHOTS = ROOT / "docs" / "screenshots"  # where the README points
 
 LEAD_RE = re.compile(r"\bL-[A-Z0-9]{8}\b")
 BOT_TIMEOUT_MS = 60_000
