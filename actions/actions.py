@@ -16,6 +16,10 @@ from bot import messages, screening
 from bot.eligibility import assess
 
 logger = logging.getLogger(__name__)
+FAQ_NEXT_STEPS = [
+    {"title": "Check if it may fit me", "payload": "/check_eligibility"},
+    {"title": "Talk to a person", "payload": "/request_human"},
+]
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]
 
 
@@ -160,9 +164,12 @@ class ActionAnswerFaq(Action):
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         answer = context.policy().faq.get(intent.replace("faq_", "", 1))
-        dispatcher.utter_message(text=answer or "")
         if not answer:
             dispatcher.utter_message(response="utter_default")
+        elif tracker.active_loop.get("name") or tracker.get_slot("lead_id"):
+            dispatcher.utter_message(text=answer)  # mid-form: the form asks its question again next
+        else:
+            dispatcher.utter_message(text=answer, buttons=FAQ_NEXT_STEPS)
         return []
 
 

@@ -182,3 +182,14 @@ def test_faq_and_why_answers():
     dispatcher = CollectingDispatcher()
     ActionExplainQuestion().run(dispatcher, tracker("why?", intent="why_ask", requested="pregnant"), DOMAIN)
     assert dispatcher.messages[0]["response"] == "utter_why_pregnant"
+
+
+def test_faq_outside_a_form_offers_the_next_step_and_mid_form_does_not():
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFaq().run(dispatcher, tracker("is it addictive", intent="faq_addictive"), DOMAIN)
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/check_eligibility", "/request_human"]
+    dispatcher = CollectingDispatcher()
+    mid_form = tracker("is it addictive", intent="faq_addictive", requested="age")
+    mid_form.active_loop = {"name": "screening_form"}
+    ActionAnswerFaq().run(dispatcher, mid_form, DOMAIN)
+    assert dispatcher.messages[0]["buttons"] == []

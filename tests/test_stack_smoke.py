@@ -54,7 +54,7 @@ def test_qualified_screening_ends_with_a_stored_lead(stack):
 @pytest.mark.stack
 def test_under_age_visitor_gets_no_more_questions_and_no_contact_form(stack):
     sender = f"smoke-{uuid.uuid4().hex[:10]}"
-    say(stack, sender, "can ketamine help my pain?")
+    assert "okay to ask" in say(stack, sender, "am I a candidate for ketamine infusions?")
     say(stack, sender, "yes")
     reply = say(stack, sender, "I'm 16")
     assert "only treats adults" in reply
