@@ -33,7 +33,7 @@ def ensure_token(env_file: Path = ROOT / ".env") -> str:
     token = os.environ.get("RASA_AUTH_TOKEN")
     if token:
         return token
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(24)  # hex: never starts with "-", which a command line would read as a flag
     with env_file.open("a", encoding="utf-8") as fh:
         fh.write(f"RASA_AUTH_TOKEN={token}\n")
     env_file.chmod(0o600)
@@ -99,7 +99,7 @@ class Stack:
             ),
             "rasa server": Service(
                 "rasa server",
-                [rasa, "run", "--enable-api", "--auth-token", self.token, "-i", HOST, "-p", str(rasa_port),
+                [rasa, "run", "--enable-api", f"--auth-token={self.token}", "-i", HOST, "-p", str(rasa_port),
                  "--model", str(ROOT / model) if not os.path.isabs(model) else model,
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
                 f"{self.rasa_url}/status?token={self.token}",

@@ -188,7 +188,7 @@ class OurBot:
         from bot.runner import Stack
 
         self.database_url = f"sqlite:///{tmp / 'leads.db'}"
-        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)  # no .env write
+        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)  # no .env write
         self.stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model),
                            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")}, quiet=True)
         self.url = self.stack.rasa_url

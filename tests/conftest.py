@@ -28,7 +28,7 @@ class RunningStack:
         from bot.runner import Stack
 
         self.database_url = f"sqlite:///{tmp / 'leads.db'}"
-        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24)
+        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
         self._stack = Stack(
             rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(MODEL),
             env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")},

@@ -37,7 +37,7 @@ def test_screening_through_rest_reaches_dashboard_api_email_and_webhook_once(tmp
     notify = dict(smtp_env(smtp.port, hook.url), OUTBOX_POLL_SECONDS="0.2", OUTBOX_IN_WEB="1")
     for key, value in notify.items():
         monkeypatch.setenv(key, value)  # the stack's three servers inherit these
-    monkeypatch.setenv("RASA_AUTH_TOKEN", secrets.token_urlsafe(16))
+    monkeypatch.setenv("RASA_AUTH_TOKEN", secrets.token_hex(16))
     stack = RunningStack(tmp_path)
     env = dict(os.environ, DATABASE_URL=stack.database_url)
     assert cli(env, "staff", "add", "nurse", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
