@@ -24,11 +24,13 @@ logging.getLogger("rasa_sdk.forms").setLevel(logging.ERROR)
 
 def turn_of(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
     return Turn(
         text=message.get("text") or "",
-        intent=(message.get("intent") or {}).get("name"),
+        intent=intent.get("name"),
         entities=message.get("entities") or [],
         requested=tracker.get_slot("requested_slot"),
+        confidence=float(intent.get("confidence") or 0.0),
     )
 
 

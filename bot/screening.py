@@ -33,6 +33,12 @@ SOFT_INTERRUPTIONS = {
     "why_ask", "bot_challenge", "out_of_scope", "faq_what_is", "faq_how_it_works", "faq_num_infusions",
     "faq_relief_duration", "faq_side_effects", "faq_addictive", "faq_cost", "faq_conditions",
 }
+SURE = 0.95  # classifier confidence above which a FAQ/out-of-scope guess is trusted over a free-text reading
+QUESTION_START = re.compile(
+    r"^\s*(?:what|what's|whats|why|how|when|where|who|which|is it|is this|is ketamine|are you|are there|does|do you|"
+    r"do i|can i|can it|can you|could you|will it|would it|should i|tell me)\b",
+    re.I,
+)
 CORRECTION_CUE = re.compile(r"\b(?:actually|sorry|i meant|correction|mistake|typo|not .+ but|oops|wait)\b", re.I)
 MEDICATION_CUE = re.compile(r"\b(?:take|taking|took|on|prescribed|using|also|meds?|medications?|pills?)\b", re.I)
 ADD_CUE = re.compile(r"\b(?:also|too|as well|plus|forgot|another|add)\b", re.I)
@@ -42,9 +48,10 @@ class Turn:
     """What the visitor just said, as the extract functions need it."""
 
     def __init__(self, text: str, intent: Optional[str] = None, entities: Iterable[Mapping[str, Any]] = (),
-                 requested: Optional[str] = None) -> None:
+                 requested: Optional[str] = None, confidence: float = 1.0) -> None:
         self.text = parsing.clean_text(text or "", 2000)
         self.intent = intent
+        self.confidence = confidence
         self.entities = list(entities)
         self.requested = requested
 
@@ -53,8 +60,21 @@ class Turn:
         return self.intent in HARD_INTERRUPTIONS
 
     @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?") or bool(QUESTION_START.match(self.text))
+
+    @property
     def free_text_allowed(self) -> bool:
-        return self.intent not in HARD_INTERRUPTIONS | SOFT_INTERRUPTIONS and not self.text.startswith("/")
+        """May this message be a free-text answer (a name, a time, treatments tried)?
+
+        A FAQ or out-of-scope guess only blocks it when the message reads as a question or the
+        classifier is sure: names like "Jordan Rivers" can look like anything to a classifier.
+        """
+        if self.text.startswith("/") or self.intent in HARD_INTERRUPTIONS:
+            return False
+        if self.intent in SOFT_INTERRUPTIONS:
+            return not self.is_question and self.confidence < SURE
+        return True
 
     def entity_values(self, name: str) -> List[str]:
         return [str(e.get("value")).lower() for e in self.entities if e.get("entity") == name and e.get("value")]

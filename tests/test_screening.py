@@ -499,3 +499,19 @@ def test_answers_from_slots_keeps_health_answers_only():
         "age": 45.0, "condition": "crps", "condition_detail": "CRPS in my foot", "medications": [], "pregnant": False,
         "unsure_answers": ["liver_disease"], "health_data_consent": True,
     }
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, accepted",
+    [
+        ("Jordan Rivers", "faq_side_effects", 0.87, True),  # a name the classifier mistook for a FAQ
+        ("Robin Example", "nlu_fallback", 0.6, True),
+        ("what are the side effects?", "faq_side_effects", 0.99, False),
+        ("tell me about side effects", "faq_side_effects", 1.0, False),
+        ("how much does it cost", "faq_cost", 0.7, False),
+        ("i want to talk to a person", "request_human", 0.99, False),
+    ],
+)
+def test_a_name_is_read_unless_the_message_is_a_question_or_a_sure_interruption(text, intent, confidence, accepted):
+    turn = Turn(text, intent=intent, requested="full_name", confidence=confidence)
+    assert (extract_full_name(turn) == text) is accepted
