@@ -323,25 +323,18 @@ def build_summary(scores: dict, dedup: Optional[dict], overlap: list, failures: 
         L.append(f"Pass: no held-out message of more than {STOCK_PHRASE_WORDS} words occurs in data/ (annotations stripped, "
                  f"case and spacing ignored). {n_holdout - (n_dedup or n_holdout)} stock phrases of one or two words "
                  "(\"yes\", \"hi\", \"start over\") occur in both, as they would in any training set.")
-        if dedup:
-            L += ["", f"Scores on the {n_dedup} held-out messages that do not occur in the training data at all:", ""]
-            L.append("| metric | full holdout | only messages new to the model |")
-            L.append("|---|---|---|")
-            for key in [*FLOORS, "intent accuracy"]:
-                L.append(f"| {key} | {fmt(scores.get(key))} | {fmt(dedup.get(key))} |")
     else:
         L.append(f"**FAIL: {len(overlap)} of {n_holdout} held-out messages also occur in the training data** "
                  "(annotations stripped, case and spacing ignored). Remove them from data/ or replace them in "
                  "tests/nlu_holdout.yml with new, independently written messages.")
-        if dedup:
-            L += ["", f"Scores on the {n_dedup} held-out messages that do not occur in the training data (information only):", ""]
-            L.append("| metric | full holdout | without the overlap |")
-            L.append("|---|---|---|")
-            for key in [*FLOORS, "intent accuracy"]:
-                L.append(f"| {key} | {fmt(scores.get(key))} | {fmt(dedup.get(key))} |")
         L += ["", "<details><summary>Overlapping messages</summary>", "", "| message | holdout intent | training intent(s) |", "|---|---|---|"]
         L += [f"| {md_cell(t)} | {i} | {ti} |" for t, i, ti in overlap]
         L += ["", "</details>"]
+
+    if dedup:
+        L += ["", f"Scores on the {n_dedup} held-out messages that occur nowhere in the training data (information only):", ""]
+        L += ["| metric | full holdout | only messages new to the model |", "|---|---|---|"]
+        L += [f"| {key} | {fmt(scores.get(key))} | {fmt(dedup.get(key))} |" for key in [*FLOORS, "intent accuracy"]]
 
     intent_report = scores["intent report"]
     L += ["", "## Top intent confusions", ""]
