@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
 from bot import messages, screening
-from bot.eligibility import assess
+from bot.eligibility import assess, stop_asking_after_age
 
 logger = logging.getLogger(__name__)
 FAQ_NEXT_STEPS = [
@@ -66,11 +66,9 @@ class ActionScreeningOutcome(Action):
         return "action_screening_outcome"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
-        if screening.screening_required_slots(tracker.slots, context.policy()) == ["age"]:
-            result = _assessment(tracker)
-            return [SlotSet("screening_outcome", result.outcome), SlotSet("outcome_reasons", result.reasons)]
         result = _assessment(tracker)
-        dispatcher.utter_message(text=messages.outcome_message(result, context.policy().clinic))
+        if not stop_asking_after_age(tracker.get_slot("age"), context.policy()):  # a minor was already told
+            dispatcher.utter_message(text=messages.outcome_message(result, context.policy().clinic))
         return [SlotSet("screening_outcome", result.outcome), SlotSet("outcome_reasons", result.reasons)]
 
 

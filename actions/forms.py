@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from bot import messages, screening
+from bot.eligibility import stop_asking_after_age
 from bot.screening import Turn
 
 
@@ -145,7 +146,7 @@ class ValidateScreeningForm(ScreeningFormBase):
         if not 0 < float(value) < 120:
             dispatcher.utter_message(response="utter_invalid_age")
             return {"age": None}
-        if screening.screening_required_slots({"age": value}, context.policy()) == ["age"]:
+        if stop_asking_after_age(float(value), context.policy()):
             dispatcher.utter_message(text=messages.minor_message(context.policy().clinic))
         return {"age": float(value)}
 

@@ -27,7 +27,6 @@ class Settings:
     policy_path: Path
     rasa_url: str
     rasa_token: str
-    tracker_db: Path
     web_port: int
 
     @classmethod
@@ -39,6 +38,5 @@ class Settings:
             policy_path=Path(os.environ.get("CLINIC_POLICY") or ROOT / "clinic_policy.yml"),
             rasa_url=os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
             rasa_token=os.environ.get("RASA_AUTH_TOKEN", ""),
-            tracker_db=Path(os.environ.get("TRACKER_DB") or var / "tracker.db"),
             web_port=int(os.environ.get("WEB_PORT", "8080")),
         )
