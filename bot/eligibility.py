@@ -56,8 +56,61 @@ def _flag(policy: Policy, criterion: str, reason: str, excludes: List[str], revi
     {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
 
 
+# The answers the policy reads besides the yes/no criteria, with how a reason names each one.
+ANSWER_LABELS = {
+    "age": "your age",
+    "condition": "your pain condition",
+    "pain_duration_months": "how long you have had the pain",
+    "medications": "your medications",
+    "medications_confirmed": "your medication list",
+}
+# Which policy criterion each answer feeds: an answer is needed when its criterion can change the outcome.
+ANSWER_CRITERIA = {
+    "age": ["under_minimum_age"],
+    "condition": ["untreated_condition"],
+    "pain_duration_months": ["short_pain_duration"],
+    "medications": None,  # the medication classes: always needed
+    "medications_confirmed": None,
+}
+
+
+def needed_answers(policy: Policy) -> List[str]:
+    """Every answer whose absence could hide an exclusion or a review under this policy."""
+    needed = [
+        slot for slot, criteria in ANSWER_CRITERIA.items()
+        if criteria is None or any(policy.criteria[c] != "note" for c in criteria)
+    ]
+    needed += [slot for slot in YES_NO_REASONS if policy.criteria[slot] != "note"]
+    return needed
+
+
+def missing_or_unclear(answers: Mapping[str, Any], policy: Policy) -> List[str]:
+    """The needed answers that are missing, unclear (kept as words for a clinician) or not confirmed.
+
+    Fail-safe: a screening is `qualified` only when this list is empty. An answer lost to a failed
+    server call, a question never asked, or words the bot could not read all land here.
+    """
+    unclear = set(answers.get("unclear_answers") or {})
+    gaps = []
+    for slot in needed_answers(policy):
+        value = answers.get(slot)
+        if slot in unclear or value is None or (slot == "medications_confirmed" and value is not True):
+            gaps.append(slot)
+    return gaps
+
+
+def _gap_reason(slot: str) -> str:
+    if slot in YES_NO_REASONS:
+        return f"an answer we still need about {YES_NO_REASONS[slot]}"
+    return f"an answer we still need about {ANSWER_LABELS[slot]}"
+
+
 def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Assessment:
-    """Apply the clinic policy to the answers. Missing answers are not held against the visitor."""
+    """Apply the clinic policy to the answers.
+
+    A missing or unclear answer is never held against the visitor (it cannot exclude them), and
+    never counts in their favour either: it sends the screening to a clinician.
+    """
     excludes: List[str] = []
     reviews: List[str] = []
     notes: List[str] = []
@@ -100,12 +153,14 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
         findings.append(finding)
         {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
 
-    if excludes:
+    gaps = [_gap_reason(slot) for slot in missing_or_unclear(answers, policy)]
+
+    if excludes:  # a clear exclusion stands; what else was not asked no longer matters
         outcome = NOT_ELIGIBLE
         reasons = excludes + reviews
-    elif reviews:
+    elif reviews or gaps:
         outcome = NEEDS_REVIEW
-        reasons = reviews
+        reasons = reviews + gaps
     else:
         outcome = QUALIFIED
         reasons = []

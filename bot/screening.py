@@ -88,7 +88,9 @@ def screening_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[s
     """All screening questions, except none after an age the clinic excludes (collect only what triage needs)."""
     if stop_asking_after_age(slots.get("age"), policy):
         return ["age"]
-    return list(SCREENING_SLOTS)
+    # An answer marked unclear (kept as the visitor's words) is not asked again; eligibility sends it to review.
+    unclear = set(slots.get("unclear_answers") or {})
+    return [slot for slot in SCREENING_SLOTS if slot not in unclear]
 
 
 def contact_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[str]:
@@ -266,5 +268,7 @@ def _looks_like_answer(text: str) -> bool:
 
 def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The screening answers as stored with a lead (health answers only; contact details live in columns)."""
-    keys = SCREENING_SLOTS + ["condition_detail", "unsure_answers", "medications_typed", "health_data_consent"]
+    keys = SCREENING_SLOTS + [
+        "condition_detail", "unsure_answers", "unclear_answers", "medications_typed", "health_data_consent",
+    ]
     return {k: slots.get(k) for k in keys if slots.get(k) is not None}

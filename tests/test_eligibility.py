@@ -14,6 +14,8 @@ from bot.eligibility import (
     QUALIFIED,
     YES_NO_REASONS,
     assess,
+    missing_or_unclear,
+    needed_answers,
     stop_asking_after_age,
 )
 from bot.lexicon import load_lexicon
@@ -74,8 +76,45 @@ def test_clean_answers_qualify(policy, lexicon):
     assert result.medications == []
 
 
-def test_missing_answers_are_not_held_against_the_visitor(policy, lexicon):
-    assert assess({}, policy, lexicon).outcome == QUALIFIED
+def test_no_answers_at_all_is_review_never_qualified(policy, lexicon):
+    result = assess({}, policy, lexicon)
+    assert result.outcome == NEEDS_REVIEW
+    assert len(result.reasons) == len(needed_answers(policy))
+
+
+@pytest.mark.parametrize("slot", sorted(CLEAN))
+def test_each_missing_needed_answer_sends_to_review(policy, lexicon, slot):
+    """Fail-safe: the answer lost (a failed server call, a skipped question) is never a 'no'."""
+    result = assess(with_(**{slot: None}), policy, lexicon)
+    if slot in needed_answers(policy):
+        assert result.outcome == NEEDS_REVIEW
+        assert any("still need" in r for r in result.reasons)
+    else:  # severity and treatments tried inform the clinician; no policy rule reads them
+        assert result.outcome == QUALIFIED
+
+
+@pytest.mark.parametrize("slot", sorted(YES_NO_REASONS))
+def test_an_unclear_safety_answer_is_review_never_qualified_nor_excluded(policy, lexicon, slot):
+    result = assess(with_(**{slot: None, "unclear_answers": {slot: "hmm well sort of"}}), policy, lexicon)
+    assert result.outcome == NEEDS_REVIEW
+    assert missing_or_unclear(with_(unclear_answers={slot: "x"}), policy) == [slot]
+
+
+def test_an_unconfirmed_medication_list_is_review(policy, lexicon):
+    assert assess(with_(medications_confirmed=None), policy, lexicon).outcome == NEEDS_REVIEW
+    assert assess(with_(medications_confirmed=False), policy, lexicon).outcome == NEEDS_REVIEW
+
+
+def test_a_clear_exclusion_stands_when_later_answers_are_missing(policy, lexicon):
+    result = assess({"age": 16.0}, policy, lexicon)
+    assert result.outcome == NOT_ELIGIBLE
+    assert result.reasons == ["being under 18"]
+
+
+def test_a_note_only_criterion_is_not_needed(policy, lexicon):
+    noted = edited(policy, criteria__seizure_history="note")
+    assert "seizure_history" not in needed_answers(noted)
+    assert assess(with_(seizure_history=None), noted, lexicon).outcome == QUALIFIED
 
 
 # --- the default policy table, row by row ------------------------------------------------------
@@ -110,8 +149,8 @@ def test_a_no_answer_never_flags(policy, lexicon, slot):
     assert assess(with_(**{slot: False}), policy, lexicon).outcome == QUALIFIED
 
 
-def test_unanswered_criterion_does_not_flag(policy, lexicon):
-    assert assess(with_(pregnant=None), policy, lexicon).outcome == QUALIFIED
+def test_unanswered_criterion_is_review(policy, lexicon):
+    assert assess(with_(pregnant=None), policy, lexicon).outcome == NEEDS_REVIEW
 
 
 # --- boundaries ----------------------------------------------------------------------------------
