@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any, Dict, List, Text
@@ -33,6 +34,24 @@ def _consent_time(tracker: Tracker, slot: str) -> Any:
         if event.get("event") == "slot" and event.get("name") == slot and event.get("value") is True:
             return dt.datetime.fromtimestamp(event.get("timestamp") or 0, dt.timezone.utc)
     return None
+
+
+class LeadWriteFailed(RuntimeError):
+    """The lead store did not take the write (locked, down, full).
+
+    Raised out of the action on purpose: the action server answers 500, Rasa's reliable channel
+    does not save the turn, and the visitor is asked to send that message again. No answer is
+    lost and the conversation does not move on as if the lead existed.
+    """
+
+
+async def store_lead(tracker: Tracker, **flags: Any) -> str:
+    """`save_lead` in a worker thread, so a slow or locked database never stalls other visitors."""
+    try:
+        return await asyncio.to_thread(save_lead, tracker, **flags)
+    except SQLAlchemyError as exc:
+        # The conversation id and the error's kind only: never the lead's contents.
+        raise LeadWriteFailed(f"lead write failed for conversation {tracker.sender_id} ({type(exc).__name__})") from None
 
 
 def save_lead(tracker: Tracker, **flags: Any) -> str:
@@ -98,14 +117,9 @@ class ActionStoreLead(Action):
     def name(self) -> Text:
         return "action_store_lead"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         clinic = context.policy().clinic
-        try:
-            lead_id = save_lead(tracker)
-        except SQLAlchemyError:
-            logger.exception("lead write failed for a conversation")  # no health data in the log
-            dispatcher.utter_message(text=messages.store_failed(clinic))
-            return []
+        lead_id = await store_lead(tracker)
         contact = tracker.get_slot("contact_consent") is True
         dispatcher.utter_message(
             text=messages.confirmation(lead_id, tracker.get_slot("screening_outcome"), contact, clinic)
@@ -117,14 +131,9 @@ class ActionHumanHandoff(Action):
     def name(self) -> Text:
         return "action_human_handoff"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         clinic = context.policy().clinic
-        try:
-            lead_id = save_lead(tracker, human_requested=True)
-        except SQLAlchemyError:
-            logger.exception("handoff lead write failed")
-            dispatcher.utter_message(text=messages.store_failed(clinic))
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        lead_id = await store_lead(tracker, human_requested=True)
         has_contact = bool(tracker.get_slot("phone") or tracker.get_slot("email"))
         dispatcher.utter_message(text=messages.handoff_message(clinic, has_contact))
         return [
@@ -141,17 +150,18 @@ class ActionCrisisResponse(Action):
     def name(self) -> Text:
         return "action_crisis_response"
 
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(
             text=messages.CRISIS_TEXT,
             buttons=[{"title": "Talk to a person at the clinic", "payload": "/request_human"}],
         )
         events: List[EventType] = [SlotSet("crisis_flag", True), ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
-            lead_id = save_lead(tracker, urgent=True)
+            lead_id = await store_lead(tracker, urgent=True)
             events.append(SlotSet("lead_id", lead_id))
-        except SQLAlchemyError:
-            logger.exception("urgent lead write failed")
+        except LeadWriteFailed as exc:
+            # 988 and 911 go out regardless; crisis_flag makes the next lead write urgent.
+            logger.error("%s; the crisis answer was still given", exc)
         return events
 
 

@@ -10,7 +10,8 @@ import datetime as dt
 import secrets
 from typing import Any, Callable, Dict, List, Optional
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, String, Table, Text, select
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, String, Table, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
 
 from bot.db import metadata
@@ -21,7 +22,7 @@ leads = Table(
     "leads",
     metadata,
     Column("id", String(16), primary_key=True),
-    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("conversation_id", String(255), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("status", String(32), nullable=False, default="new"),
@@ -39,6 +40,9 @@ leads = Table(
     Column("contact_consent_at", DateTime(timezone=True)),
     Column("health_consent_at", DateTime(timezone=True)),
 )
+# One lead per conversation: a turn retried after its lead was written (a crash, a cancelled turn)
+# updates that lead instead of making a second one (and a second staff notification).
+LEAD_PER_CONVERSATION = Index("uq_leads_conversation_id", leads.c.conversation_id, unique=True)
 
 WriteHook = Callable[[Connection, Dict[str, Any], bool], None]
 LEAD_FIELDS = [c.name for c in leads.columns]
@@ -62,13 +66,30 @@ class LeadStore:
         self.hooks: List[WriteHook] = []
 
     def save(self, lead: Dict[str, Any]) -> str:
-        """Insert or update a lead (by `id` when given) atomically; returns its id."""
+        """Insert or update a lead atomically; returns its id.
+
+        The lead is found by `id` when given, else by its conversation: a conversation has at most
+        one lead however often its last turn is retried.
+        """
+        try:
+            return self._save(lead)
+        except IntegrityError:
+            # A concurrent first write for the same conversation won the unique key: update that one.
+            return self._save(lead)
+
+    def _save(self, lead: Dict[str, Any]) -> str:
         values = {k: v for k, v in lead.items() if k in LEAD_FIELDS}
         stamp = now()
         with self.engine.begin() as conn:
             existing = None
             if values.get("id"):
                 existing = conn.execute(select(leads).where(leads.c.id == values["id"])).mappings().first()
+            elif values.get("conversation_id"):
+                existing = conn.execute(
+                    select(leads).where(leads.c.conversation_id == values["conversation_id"])
+                ).mappings().first()
+                if existing:
+                    values["id"] = existing["id"]
             if existing:
                 values["updated_at"] = stamp
                 values.pop("created_at", None)

@@ -102,10 +102,3 @@ def consent_declined(clinic: Clinic) -> str:
         "That's completely fine; I won't ask any health questions. I'm happy to answer general questions about "
         f"ketamine treatment. You can also reach {clinic.name} at {clinic.phone} or {clinic.email} ({clinic.hours})."
     )
-
-
-def store_failed(clinic: Clinic) -> str:
-    return (
-        "I'm sorry, something went wrong saving your answers on our side. Please try again in a moment by sending "
-        f"any message, or call {clinic.phone}."
-    )

@@ -1,7 +1,8 @@
-"""Process runner for `make run`: Rasa server, action server and web app, started and stopped together.
+"""Process runner for `make run`: Rasa server, action server and web app, started and kept running.
 
-Prints the URLs once all three answer; Ctrl-C stops all three; if one dies the others are stopped
-and the runner exits non-zero naming it. Tests use the same `Stack` on free loopback ports.
+Prints the URLs once all three answer; Ctrl-C stops all three. A server that dies is restarted
+with backoff, its name and exit status logged; only after repeated crashes in a short window does
+the runner stop everything and exit non-zero naming it. Tests use the same `Stack` on free ports.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def ensure_token(env_file: Path = ROOT / ".env") -> str:
     return token
 
 
+# Restart policy: a crash is retried after 1, 2, 4 ... seconds (at most 30); more than
+# MAX_CRASHES crashes of one server within CRASH_WINDOW_S seconds means it cannot run: give up.
+MAX_CRASHES = 5
+CRASH_WINDOW_S = 120.0
+MAX_BACKOFF_S = 30.0
+
+
 @dataclass
 class Service:
     name: str
@@ -48,6 +56,9 @@ class Service:
     health_url: str
     process: Optional[subprocess.Popen] = None
     tail: Deque[str] = field(default_factory=lambda: collections.deque(maxlen=30))
+    crashes: Deque[float] = field(default_factory=lambda: collections.deque(maxlen=50))
+    restart_at: Optional[float] = None  # set while a crashed server waits out its backoff
+    restarts: int = 0
 
     def healthy(self) -> bool:
         try:
@@ -68,18 +79,28 @@ class Stack:
         model: str = "models",
         env: Optional[Dict[str, str]] = None,
         quiet: bool = False,
+        log_dir: Optional[Path] = None,
     ) -> None:
         self.token = os.environ.get("RASA_AUTH_TOKEN") or ensure_token()
         self.rasa_url = f"http://{HOST}:{rasa_port}"
         self.action_url = f"http://{HOST}:{action_port}"
         self.web_url = f"http://{HOST}:{web_port}"
         self.quiet = quiet
+        self.log_dir = log_dir  # each server's whole output also goes to <log_dir>/<name>.log
+        if log_dir:
+            log_dir.mkdir(parents=True, exist_ok=True)
         self.env = dict(os.environ)
         self.env.update(
             {
                 "RASA_TELEMETRY_ENABLED": "false",
                 "SANIC_HOST": HOST,
                 "RASA_AUTH_TOKEN": self.token,
+                # Every server keeps idle connections open for 120 s. Sanic's default is 5 s, while
+                # Rasa's aiohttp client (to the action server) and the relay's httpx client (to Rasa)
+                # reuse connections for longer: the server closed them under the client's feet and
+                # the call failed ("Cannot write to closing transport"), losing the visitor's answer
+                # under load. The clients' own keep-alive stays shorter than this.
+                "SANIC_KEEP_ALIVE_TIMEOUT": "120",
                 "RASA_PORT": str(rasa_port),
                 "RASA_URL": self.rasa_url,
                 "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
@@ -118,13 +139,25 @@ class Stack:
             )
             threading.Thread(target=self._pump, args=(service,), daemon=True).start()
 
+    def log_path(self, name: str) -> Optional[Path]:
+        return self.log_dir / f"{name.replace(' ', '-')}.log" if self.log_dir else None
+
     def _pump(self, service: Service) -> None:
         assert service.process and service.process.stdout
-        for line in service.process.stdout:
-            service.tail.append(line.rstrip())
-            if not self.quiet:
-                sys.stdout.write(f"[{service.name}] {line}")
-                sys.stdout.flush()
+        path = self.log_path(service.name)
+        sink = path.open("a", encoding="utf-8") if path else None
+        try:
+            for line in service.process.stdout:
+                service.tail.append(line.rstrip())
+                if sink:
+                    sink.write(line)
+                    sink.flush()
+                if not self.quiet:
+                    sys.stdout.write(f"[{service.name}] {line}")
+                    sys.stdout.flush()
+        finally:
+            if sink:
+                sink.close()
 
     def stop(self, only: Optional[str] = None, timeout: float = 15) -> None:
         targets = [s for n, s in self.services.items() if (only is None or n == only) and s.process]
@@ -144,6 +177,45 @@ class Stack:
                 except ProcessLookupError:
                     pass
                 service.process.wait()
+
+    def supervise_once(self, log=print) -> Optional[Service]:
+        """One supervision step: restart crashed servers with backoff; return one that keeps crashing."""
+        now = time.time()
+        for service in self.services.values():
+            if service.restart_at is not None:
+                if now >= service.restart_at:
+                    service.restart_at = None
+                    service.restarts += 1
+                    self.start(only=service.name)
+                    log(f"[runner] {service.name} restarted (pid {service.process.pid}, restart {service.restarts})")
+                continue
+            if service.process is None or service.process.poll() is None:
+                continue
+            service.crashes.append(now)
+            recent = [t for t in service.crashes if now - t <= CRASH_WINDOW_S]
+            if len(recent) > MAX_CRASHES:
+                return service
+            delay = min(MAX_BACKOFF_S, 2.0 ** (len(recent) - 1))
+            service.restart_at = now + delay
+            log(f"[runner] {service.name} exited with status {service.process.returncode}; restarting in {delay:.0f}s "
+                f"({len(recent)} crash(es) in the last {CRASH_WINDOW_S:.0f}s)")
+        return None
+
+    def supervise_in_background(self, stop: threading.Event, interval: float = 0.5) -> threading.Thread:
+        """Run `supervise_once` in a thread until `stop` is set (tests use this; `main` runs it inline)."""
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                if self.supervise_once(log=lambda m: self._log(m)) is not None:
+                    return
+
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        return thread
+
+    def _log(self, message: str) -> None:
+        if not self.quiet:
+            print(message, flush=True)
 
     def dead(self) -> Optional[Service]:
         for service in self.services.values():
@@ -187,6 +259,7 @@ def main() -> int:
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         action_port=int(os.environ.get("ACTION_PORT", 5055)),
         web_port=int(os.environ.get("WEB_PORT", 8080)),
+        log_dir=ROOT / "var" / "log",
     )
     stopping = False
 
@@ -213,10 +286,11 @@ def main() -> int:
         flush=True,
     )
     while not stopping:
-        dead = stack.dead()
-        if dead:
+        failing = stack.supervise_once(log=lambda m: print(m, file=sys.stderr, flush=True))
+        if failing:
             stack.stop()
-            print(f"\nStopping: {stack.death_message(dead)}", file=sys.stderr)
+            print(f"\nStopping: {failing.name} crashed more than {MAX_CRASHES} times in {CRASH_WINDOW_S:.0f}s. "
+                  f"{stack.death_message(failing)}", file=sys.stderr)
             return 1
         time.sleep(0.5)
     print("\nStopping all three servers...", flush=True)

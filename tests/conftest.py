@@ -23,16 +23,22 @@ def free_port() -> int:
 class RunningStack:
     """Handle on the three servers for tests; `leads` reads the same lead store the actions write."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, supervise: bool = False) -> None:
+        import threading
+
         from bot.leads import open_lead_store
         from bot.runner import Stack
 
+        self.tmp = tmp
+        self.supervise = supervise
+        self._stop_supervising = threading.Event()
         self.database_url = f"sqlite:///{tmp / 'leads.db'}"
+        self.tracker_db = tmp / "tracker.db"
         os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
         self._stack = Stack(
             rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(MODEL),
             env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")},
-            quiet=os.environ.get("STACK_LOGS") != "1",
+            quiet=os.environ.get("STACK_LOGS") != "1", log_dir=tmp / "logs",
         )
         self.token = self._stack.token
         self.rasa_url = self._stack.rasa_url
@@ -47,9 +53,33 @@ class RunningStack:
         except BaseException:
             self._stack.stop()  # never leave servers behind
             raise
+        if self.supervise:  # as `make run` does: restart a server that dies
+            self._stack.supervise_in_background(self._stop_supervising)
 
     def stop(self) -> None:
+        self._stop_supervising.set()
         self._stack.stop()
+
+    def pid(self, name: str) -> int:
+        return self._stack.services[name].process.pid
+
+    def restarts(self, name: str) -> int:
+        return self._stack.services[name].restarts
+
+    def wait_healthy(self, name: str, timeout: float = 300) -> float:
+        """Seconds until `name` answers its health URL again (it may be mid-restart)."""
+        import time
+
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if self._stack.services[name].healthy():
+                return time.monotonic() - start
+            time.sleep(0.5)
+        raise AssertionError(f"{name} did not answer within {timeout:.0f}s")
+
+    def logs(self) -> str:
+        """Everything every server printed so far (all restarts)."""
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((self.tmp / "logs").glob("*.log")))
 
     def stop_rasa(self) -> None:
         self._stack.stop(only="rasa server")

@@ -49,6 +49,12 @@ def tracker(text: str = "", intent: str = "inform", requested: str | None = None
     return Tracker(sender, all_slots, message, events, False, None, {"name": None}, "action_listen")
 
 
+def run_async_action(action, dispatcher, t: Tracker):
+    """Run an async action in a fresh thread (other test modules may leave an event loop running)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, action.run(dispatcher, t, DOMAIN)).result()
+
+
 def run_form(form, t: Tracker):
     dispatcher = CollectingDispatcher()
     # a fresh thread: other test modules may leave an event loop running in this one
@@ -137,30 +143,50 @@ def test_outcome_then_store_lead_writes_one_lead():
     t = tracker(**answers, **outcome, full_name="Sam", email="sam@example.com", phone="+13035550142",
                 preferred_contact_time="mornings", contact_consent=True)
     dispatcher = CollectingDispatcher()
-    events = ActionStoreLead().run(dispatcher, t, DOMAIN)
+    events = run_async_action(ActionStoreLead(), dispatcher, t)
     lead_id = events[0]["value"]
     lead = context.lead_store().get(lead_id)
     assert lead["outcome"] == "qualified" and lead["full_name"] == "Sam"
     assert lead["medications"][0]["outcome"] == "note"
     assert lead_id in dispatcher.messages[0]["text"]
+    # The same turn run again (Rasa cancelled it after the write, the visitor resent): still one lead.
+    again = run_async_action(ActionStoreLead(), CollectingDispatcher(), t)
+    assert again[0]["value"] == lead_id
+    assert len(context.lead_store().for_conversation("conv-1")) == 1
 
 
-def test_store_failure_tells_the_visitor_and_leaves_no_lead(monkeypatch):
+def _broken_store(monkeypatch):
     from sqlalchemy.exc import OperationalError
 
     def broken(_lead):
-        raise OperationalError("insert", {}, Exception("disk full"))
+        raise OperationalError("INSERT INTO leads", {"full_name": "Planted Name"}, Exception("database is locked"))
 
     monkeypatch.setattr(context.lead_store(), "save", broken)
+
+
+def test_store_failure_fails_the_action_so_the_turn_is_not_saved(monkeypatch):
+    from actions.actions import LeadWriteFailed
+
+    _broken_store(monkeypatch)
     dispatcher = CollectingDispatcher()
-    events = ActionStoreLead().run(dispatcher, tracker(screening_outcome="qualified"), DOMAIN)
-    assert events == []
-    assert "try again" in dispatcher.messages[0]["text"]
+    with pytest.raises(LeadWriteFailed) as failure:
+        run_async_action(ActionStoreLead(), dispatcher, tracker(screening_outcome="qualified", full_name="Planted Name"))
+    assert dispatcher.messages == []  # the relay asks the visitor to resend; nothing claims success
+    assert "conv-1" in str(failure.value) and "Planted" not in str(failure.value)
+    assert failure.value.__cause__ is None and failure.value.__suppress_context__
+
+
+def test_crisis_answer_is_given_even_when_the_lead_write_fails(monkeypatch):
+    _broken_store(monkeypatch)
+    dispatcher = CollectingDispatcher()
+    events = run_async_action(ActionCrisisResponse(), dispatcher, tracker("i want to die", intent="crisis"))
+    assert "988" in dispatcher.messages[0]["text"]
+    assert {"event": "slot", "timestamp": None, "name": "crisis_flag", "value": True} in events
 
 
 def test_crisis_response_gives_988_and_911_and_flags_the_lead_urgent():
     dispatcher = CollectingDispatcher()
-    events = ActionCrisisResponse().run(dispatcher, tracker("i want to die", intent="crisis", age=30.0), DOMAIN)
+    events = run_async_action(ActionCrisisResponse(), dispatcher, tracker("i want to die", intent="crisis", age=30.0))
     text = dispatcher.messages[0]["text"]
     assert "988" in text and "911" in text and "988lifeline.org" in text
     lead_id = [e["value"] for e in events if e.get("name") == "lead_id"][0]
@@ -169,7 +195,7 @@ def test_crisis_response_gives_988_and_911_and_flags_the_lead_urgent():
 
 def test_human_handoff_records_what_is_known():
     dispatcher = CollectingDispatcher()
-    events = ActionHumanHandoff().run(dispatcher, tracker("talk to a person", intent="request_human", age=30.0, condition="migraine"), DOMAIN)
+    events = run_async_action(ActionHumanHandoff(), dispatcher, tracker("talk to a person", intent="request_human", age=30.0, condition="migraine"))
     lead_id = [e["value"] for e in events if e.get("name") == "lead_id"][0]
     lead = context.lead_store().get(lead_id)
     assert lead["human_requested"] is True and lead["answers"]["condition"] == "migraine"

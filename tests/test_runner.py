@@ -1,4 +1,4 @@
-"""`make run`'s process runner: refuses a bad policy, starts all three, stops all when one dies or on Ctrl-C."""
+"""`make run`'s process runner: refuses a bad policy, restarts a crashed server, gives up on repeated crashes, stops on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -36,8 +36,53 @@ def test_malformed_policy_stops_start_up_naming_the_key(tmp_path):
     assert "criteria.pregnant" in result.stderr
 
 
+def _tiny_stack(tmp_path, argv):
+    """A Stack whose one 'server' is a small real process, to exercise supervision quickly."""
+    from bot import runner
+
+    stack = runner.Stack(env={"TRACKER_DB": str(tmp_path / "t.db")}, quiet=True)
+    stack.services = {"crasher": runner.Service("crasher", argv, "http://127.0.0.1:9/")}
+    return stack
+
+
+def test_a_crashed_server_is_restarted_with_backoff_and_its_status_logged(tmp_path):
+    stack = _tiny_stack(tmp_path, [sys.executable, "-c", "import time; time.sleep(0.2); raise SystemExit(3)"])
+    logged = []
+    stack.start()
+    try:
+        first = stack.services["crasher"].process.pid
+        deadline = time.time() + 10
+        while stack.services["crasher"].restarts < 1 and time.time() < deadline:
+            assert stack.supervise_once(log=logged.append) is None
+            time.sleep(0.05)
+        assert stack.services["crasher"].restarts == 1
+        assert stack.services["crasher"].process.pid != first
+        assert any("crasher exited with status 3; restarting in 1s" in m for m in logged)
+    finally:
+        stack.stop()
+
+
+def test_repeated_crashes_in_the_window_give_up_naming_the_server(tmp_path, monkeypatch):
+    from bot import runner
+
+    monkeypatch.setattr(runner, "MAX_BACKOFF_S", 0.05)
+    stack = _tiny_stack(tmp_path, [sys.executable, "-c", "raise SystemExit(4)"])
+    stack.start()
+    try:
+        deadline = time.time() + 30
+        failing = None
+        while failing is None and time.time() < deadline:
+            failing = stack.supervise_once(log=lambda m: None)
+            time.sleep(0.02)
+        assert failing is not None and failing.name == "crasher"
+        assert failing.restarts == runner.MAX_CRASHES
+        assert "crasher exited with code 4" in stack.death_message(failing)
+    finally:
+        stack.stop()
+
+
 @pytest.mark.stack
-def test_one_server_dying_stops_the_others_and_names_it(tmp_path):
+def test_a_killed_server_is_restarted_and_answers_again(tmp_path):
     assert MODEL.exists(), "make train first"
     env = runner_env(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "bot.runner"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -54,10 +99,30 @@ def test_one_server_dying_stops_the_others_and_names_it(tmp_path):
         assert f"http://127.0.0.1:{env['WEB_PORT']}/" in ready and f"http://127.0.0.1:{env['RASA_PORT']}" in ready
         pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"  (web app|Rasa server|action server)\b.*\(pid (\d+)\)", ready)}
         os.killpg(pids["action server"], signal.SIGKILL)
-        rest, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 1
-        assert "action server exited" in rest
+        for line in proc.stdout:
+            output.append(line)
+            if "action server restarted" in line:
+                break
+            assert time.time() < deadline, "the action server was not restarted"
+        assert proc.poll() is None, "the runner must keep running"
+        assert "action server exited with status -9" in "".join(output)
+        import httpx
+
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{env['ACTION_PORT']}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the restarted action server never answered")
         for name in ("web app", "Rasa server"):
+            os.kill(pids[name], 0)  # untouched: still running
+        proc.send_signal(signal.SIGINT)  # Ctrl-C still stops all three
+        proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        for name in pids:
             with pytest.raises(ProcessLookupError):
                 os.kill(pids[name], 0)
     finally:

@@ -6,6 +6,7 @@ Tokens are created with `python -m bot token add NAME` and stored as argon2 hash
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from functools import wraps
 from pathlib import Path
@@ -15,6 +16,7 @@ from sanic import response
 
 from bot import audit, auth, outbox, transcript, worklist
 from bot.leads import STATUSES
+from bot.web.blocking import blocking
 from bot.web.staff import client_ip, ctx, current_session
 
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
@@ -30,7 +32,7 @@ def token_only(handler):
     async def wrapper(request, *args, **kwargs):
         header = request.headers.get("authorization") or ""
         scheme, _, token = header.partition(" ")
-        name = auth.check_token(ctx(request).engine, token.strip()) if scheme.lower() == "bearer" else None
+        name = await asyncio.to_thread(auth.check_token, ctx(request).engine, token.strip()) if scheme.lower() == "bearer" else None
         if name is None:
             return error(401, "a valid API token is required: Authorization: Bearer <token>",
                          **{"WWW-Authenticate": 'Bearer realm="leads"'})
@@ -55,7 +57,8 @@ def register(app) -> None:
 
     @app.get("/api/leads")
     @token_only
-    async def api_list(request):
+    @blocking
+    def api_list(request):
         state = ctx(request)
         status = request.args.get("status")
         if status and status not in STATUSES:
@@ -79,19 +82,25 @@ def register(app) -> None:
     @token_only
     async def api_view(request, lead_id: str):
         state = ctx(request)
-        lead = state.store.get(lead_id)
+        lead = await asyncio.to_thread(state.store.get, lead_id)
         if lead is None:
             return error(404, f"no lead {lead_id}")
         settings = request.app.ctx.settings
         talk = await transcript.fetch(settings.rasa_url, settings.rasa_token, lead["conversation_id"])
-        body: Dict[str, Any] = dict(lead, history=worklist.history(state.engine, lead_id),
+
+        def history_and_audit():
+            history = worklist.history(state.engine, lead_id)
+            audit.record(state.engine, request.ctx.actor, "api_view", lead_id=lead_id, ip=client_ip(request))
+            return history
+
+        body: Dict[str, Any] = dict(lead, history=await asyncio.to_thread(history_and_audit),
                                     transcript=talk.turns if talk.error is None else None, transcript_error=talk.error)
-        audit.record(state.engine, request.ctx.actor, "api_view", lead_id=lead_id, ip=client_ip(request))
         return response.json(to_json(body))
 
     @app.patch("/api/leads/<lead_id:str>")
     @token_only
-    async def api_update(request, lead_id: str):
+    @blocking
+    def api_update(request, lead_id: str):
         state = ctx(request)
         try:
             body = request.json
@@ -117,7 +126,8 @@ def register(app) -> None:
         return response.json(to_json(dict(state.store.get(lead_id), history=worklist.history(state.engine, lead_id))))
 
     @app.get("/api/openapi.yaml")
-    async def api_openapi(request):
+    @blocking
+    def api_openapi(request):
         header = request.headers.get("authorization") or ""
         scheme, _, token = header.partition(" ")
         allowed = (scheme.lower() == "bearer" and auth.check_token(ctx(request).engine, token.strip())) or current_session(request)

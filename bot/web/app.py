@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 
 from bot.policy import load_policy
-from bot.web import chat, staff
+from bot.web import blocking, chat, staff
 from bot.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, name: str = "screening_web") ->
 
     chat.register(app)
     staff.register(app)
+    blocking.register(app)
 
     @app.get("/healthz")
     async def healthz(request):

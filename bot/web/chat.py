@@ -10,10 +10,12 @@ Privacy: message text is health data. Nothing here logs it; errors are logged by
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import re
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional
 from urllib.parse import urlsplit
@@ -23,7 +25,13 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.crisis import is_crisis
+from bot.messages import CRISIS_TEXT
+
 log = logging.getLogger(__name__)
+MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+REPLY_CACHE_SIZE = 5000  # recent (sender, message id) -> reply; a retry arrives within minutes
+RESEND = "Sorry, that message didn't get through on our side, so it was not counted. Please send it again."
 
 STATIC = Path(__file__).resolve().parent / "static"
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -81,17 +89,69 @@ def clean_messages(raw: Any) -> List[Dict[str, Any]]:
     return messages
 
 
+class ReplyCache:
+    """Recent replies by (sender, message id), so a retried message returns the reply it already got.
+
+    A retry that arrives while the first attempt is still on its way waits for that attempt instead
+    of sending the message twice. Per process and bounded; Rasa's channel keeps the same guarantee
+    across processes and restarts (the message id is stored in the tracker).
+    """
+
+    def __init__(self, size: int = REPLY_CACHE_SIZE) -> None:
+        self.size = size
+        self._replies: "OrderedDict[tuple, list]" = OrderedDict()
+        self._in_flight: Dict[tuple, asyncio.Future] = {}
+
+    def get(self, key: tuple) -> Optional[list]:
+        reply = self._replies.get(key)
+        if reply is not None:
+            self._replies.move_to_end(key)
+        return reply
+
+    def put(self, key: tuple, reply: list) -> None:
+        self._replies[key] = reply
+        self._replies.move_to_end(key)
+        while len(self._replies) > self.size:
+            self._replies.popitem(last=False)
+
+    async def once(self, key: tuple, produce):
+        """Run `produce()` for `key` unless a call for the same key is already running; share its result."""
+        running = self._in_flight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future = asyncio.ensure_future(produce())
+        self._in_flight[key] = future
+        try:
+            return await asyncio.shield(future)
+        finally:
+            if future.done():
+                self._in_flight.pop(key, None)
+            else:  # the caller hung up: drop the entry once the attempt itself ends
+                future.add_done_callback(lambda _f: self._in_flight.pop(key, None))
+
+
+def failure_messages(message: str, rasa_says_crisis: bool = False) -> List[Dict[str, str]]:
+    """What a visitor sees with a failed turn: crisis resources first when the message needs them."""
+    if rasa_says_crisis or is_crisis(message):
+        return [{"text": CRISIS_TEXT}]
+    return []
+
+
 def register(app: Sanic) -> None:
     """Attach /chat, /widget.js and /widget.css, the CORS policy, and the Rasa HTTP client."""
     # Read once at start-up (Settings has no field for it; the environment is the setting).
     allowed = parse_origins(os.environ.get("ALLOWED_ORIGINS"))
     app.ctx.allowed_origins = allowed
+    replies = ReplyCache()
 
     @app.listener("before_server_start")
     async def open_rasa_client(app_, _loop):
         # trust_env=False: Rasa is on a private address; never send health data through a proxy
         # picked up from the environment.
-        app_.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False)
+        # Pool sized for hundreds of visitors at once; idle connections are dropped well before
+        # Rasa's server closes them (SANIC_KEEP_ALIVE_TIMEOUT=120 in the runner), never after.
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=30)
+        app_.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False, limits=limits)
 
     @app.listener("after_server_stop")
     async def close_rasa_client(app_, _loop):
@@ -150,26 +210,54 @@ def register(app: Sanic) -> None:
             return error(400, "empty_message", "message must be a non-empty string.")
         if len(message) > MAX_MESSAGE_CHARS:
             return error(413, "message_too_long", f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
+        message_id = body.get("message_id")
+        if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID_RE.match(message_id)):
+            return error(400, "bad_message_id", "message_id must be 1 to 64 letters, digits, '_' or '-'.")
+        retry = body.get("retry") is True
 
+        if message_id is None:
+            status, payload = await forward(sender, message, None, False)
+        else:
+            key = (sender, message_id)
+            cached = replies.get(key)
+            if cached is not None:
+                return response.json({"messages": cached}, headers={"Cache-Control": "no-store"})
+            status, payload = await replies.once(key, lambda: forward(sender, message, message_id, retry))
+            if status == 200:
+                replies.put(key, payload["messages"])
+        return response.json(payload, status=status, headers={"Cache-Control": "no-store"})
+
+    async def forward(sender: str, message: str, message_id: Optional[str], retry: bool):
+        """One turn through Rasa: (status, body). Failures say whether to resend; the text is never logged."""
         url = app.ctx.settings.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
         client: httpx.AsyncClient = app.ctx.rasa_client
+        payload: Dict[str, Any] = {"sender": sender, "message": message}
+        if message_id is not None:
+            payload.update(message_id=message_id, retry=retry)
+
+        def failed(status: int, code: str, text: str, crisis: bool = False):
+            body = {"error": code, "message": text, "retry": True, "messages": failure_messages(message, crisis)}
+            return status, body
+
         try:
-            reply = await client.post(url, json={"sender": sender, "message": message})
+            reply = await client.post(url, json=payload)
         except httpx.TimeoutException:
-            log.warning("chat: Rasa timed out after %ss", RASA_TIMEOUT_S)
-            return error(504, "assistant_timeout", "The assistant took too long to answer. Please try again.", retry=True)
+            log.warning("chat: conversation %s: Rasa timed out after %ss", sender, RASA_TIMEOUT_S)
+            return failed(504, "assistant_timeout", "The assistant took too long to answer. Please try again.")
         except httpx.HTTPError as exc:
-            log.warning("chat: Rasa unreachable (%s)", type(exc).__name__)
-            return error(502, "assistant_unreachable", "The assistant can't be reached right now. Please try again.", retry=True)
-        if reply.status_code != 200:
-            log.warning("chat: Rasa answered HTTP %s", reply.status_code)
-            return error(502, "assistant_error", "The assistant had a problem answering. Please try again.", retry=True)
+            log.warning("chat: conversation %s: Rasa unreachable (%s)", sender, type(exc).__name__)
+            return failed(502, "assistant_unreachable", "The assistant can't be reached right now. Please try again.")
         try:
             raw = reply.json()
         except ValueError:
-            log.warning("chat: Rasa answered with something that is not JSON")
-            return error(502, "assistant_error", "The assistant had a problem answering. Please try again.", retry=True)
-        return response.json({"messages": clean_messages(raw)}, headers={"Cache-Control": "no-store"})
+            raw = None
+        if reply.status_code == 503 and isinstance(raw, dict) and raw.get("error") == "turn_failed":
+            log.warning("chat: conversation %s: turn failed inside the assistant; visitor asked to resend", sender)
+            return failed(503, "turn_failed", RESEND, crisis=bool(raw.get("crisis")))
+        if reply.status_code != 200 or raw is None:
+            log.warning("chat: conversation %s: Rasa answered HTTP %s", sender, reply.status_code)
+            return failed(502, "assistant_error", "The assistant had a problem answering. Please try again.")
+        return 200, {"messages": clean_messages(raw)}
 
     def asset(filename: str, content_type: str):
         async def handler(request: Request):

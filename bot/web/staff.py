@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 from sanic import response
 
 from bot import audit, auth, outbox, transcript, worklist
+from bot.web.blocking import blocking
 from bot.eligibility import YES_NO_REASONS
 from bot.leads import STATUSES, open_lead_store
 
@@ -67,7 +68,7 @@ def staff_only(handler):
 
     @wraps(handler)
     async def wrapper(request, *args, **kwargs):
-        session = current_session(request)
+        session = await asyncio.to_thread(current_session, request)
         if session is None:
             target = request.path + (f"?{request.query_string}" if request.query_string else "")
             return response.redirect("/staff/login?" + urlencode({"next": target}), status=303)
@@ -174,18 +175,21 @@ def register(app) -> None:
 
     @app.get("/staff")
     @staff_only
-    async def staff_home(request):
+    @blocking
+    def staff_home(request):
         return response.redirect("/staff/leads", status=303)
 
     @app.get("/staff/login")
-    async def login_form(request):
+    @blocking
+    def login_form(request):
         token = secrets.token_urlsafe(24)
         resp = page(request, "login.html", login_csrf=token, next=safe_next(request.args.get("next")), error=None)
         set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
         return resp
 
     @app.post("/staff/login")
-    async def login(request):
+    @blocking
+    def login(request):
         state = ctx(request)
         form = request.form or {}
         username = (form.get("username") or "").strip()[:64]
@@ -211,7 +215,8 @@ def register(app) -> None:
 
     @app.post("/staff/logout")
     @staff_only
-    async def logout(request):
+    @blocking
+    def logout(request):
         state = ctx(request)
         auth.end_session(state.engine, request.cookies.get(COOKIE))
         audit.record(state.engine, request.ctx.session["username"], "logout", ip=client_ip(request))
@@ -221,7 +226,8 @@ def register(app) -> None:
 
     @app.get("/staff/leads")
     @staff_only
-    async def lead_list(request):
+    @blocking
+    def lead_list(request):
         state = ctx(request)
         f, error = filters_from(request.args)
         rows = worklist.list_leads(state.engine, f)
@@ -232,7 +238,8 @@ def register(app) -> None:
 
     @app.get("/staff/leads.csv")
     @staff_only
-    async def lead_csv(request):
+    @blocking
+    def lead_csv(request):
         state = ctx(request)
         f, error = filters_from(request.args)
         if error:
@@ -252,11 +259,16 @@ def register(app) -> None:
     @staff_only
     async def lead_page(request, lead_id: str):
         state = ctx(request)
-        lead = state.store.get(lead_id)
+        lead = await asyncio.to_thread(state.store.get, lead_id)
         if lead is None:
             return page(request, "missing.html", status=404)
         settings = request.app.ctx.settings
         talk = await transcript.fetch(settings.rasa_url, settings.rasa_token, lead["conversation_id"])
+        return await asyncio.to_thread(render_lead_page, request, lead, talk)
+
+    def render_lead_page(request, lead, talk):
+        state = ctx(request)
+        lead_id = lead["id"]
         events = worklist.history(state.engine, lead_id)
         audit.record(state.engine, request.ctx.session["username"], "view_lead", lead_id=lead_id, ip=client_ip(request))
         return page(request, "lead.html", lead=lead, view=lead_view(lead), transcript=talk, events=events,
@@ -266,7 +278,8 @@ def register(app) -> None:
 
     @app.post("/staff/leads/<lead_id:str>")
     @staff_only
-    async def lead_update(request, lead_id: str):
+    @blocking
+    def lead_update(request, lead_id: str):
         state = ctx(request)
         form = request.form or {}
         status = form.get("status") or None
@@ -286,7 +299,8 @@ def register(app) -> None:
 
     @app.get("/staff/leads/<lead_id:str>/fhir.json")
     @staff_only
-    async def lead_fhir(request, lead_id: str):
+    @blocking
+    def lead_fhir(request, lead_id: str):
         state = ctx(request)
         lead = state.store.get(lead_id)
         if lead is None:
@@ -300,7 +314,8 @@ def register(app) -> None:
 
     @app.get("/staff/audit")
     @staff_only
-    async def audit_page(request):
+    @blocking
+    def audit_page(request):
         return page(request, "audit.html", entries=audit.recent(ctx(request).engine))
 
     api.register(app)

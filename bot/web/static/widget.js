@@ -55,6 +55,10 @@
     return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  function newMessageId() {
+    return newSenderId().replace("web-", "m-");
+  }
+
   var state = {
     sender: store.get("sender"),
     // transcript entries: {from: "bot"|"user", text, buttons?}
@@ -284,7 +288,9 @@
     if (state.outbox) { retry(); return false; }
     message = String(message || "");
     if (!message.trim()) return false;
-    var item = { message: message, title: title || message, kind: opts.kind || "say" };
+    // One id per message, kept across retries: the server answers a retry of a message it already
+    // processed with the stored reply instead of applying it again (to the next question).
+    var item = { message: message, title: title || message, kind: opts.kind || "say", id: newMessageId(), attempts: 0 };
     state.outbox = item;
     if (item.kind === "say") append({ from: "user", text: item.title });
     save();
@@ -303,6 +309,7 @@
   }
 
   function deliver(item) {
+    if (!item.id) { item.id = newMessageId(); item.attempts = 0; }  // an outbox saved by an older widget
     clearError();
     setBusy(true);
     var failed = function (message) {
@@ -324,8 +331,10 @@
         cache: "no-store",
         referrerPolicy: "no-referrer",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: item.message })
+        body: JSON.stringify({ sender: state.sender, message: item.message, message_id: item.id, retry: item.attempts > 0 })
       });
+      item.attempts += 1;
+      save();
     } catch (e) {
       failed("We couldn't reach the assistant. Your message was kept: press Retry to send it again.");
       return;
@@ -348,6 +357,10 @@
         return;
       }
       if (!r.res.ok) {
+        // A failed turn may still carry something the visitor must see at once (crisis resources).
+        ((r.body && r.body.messages) || []).forEach(function (m) {
+          if (m.text) append({ from: "bot", text: m.text, buttons: [] });
+        });
         failed(((r.body && r.body.message) || "The assistant can't be reached right now.") + " Your message was kept: press Retry to send it again.");
         return;
       }

@@ -1,0 +1,162 @@
+"""Rasa's REST channel, made reliable: a turn is all-or-nothing, retries are idempotent, text never logged.
+
+Loaded by Rasa from credentials.yml (`rasa_plugins.channel.ReliableRestInput`); same URL and JSON
+as Rasa's own REST channel (`POST /webhooks/rest/webhook`, `{"sender", "message"}`), plus:
+
+- `message_id` (optional): the widget's id for the message, stored on the `user` event. A retry
+  (`"retry": true`) of a message the tracker already holds returns the replies that followed it
+  instead of processing it again, so an answer that was stored before a crash is never applied to
+  the next question.
+- A failed action-server call aborts the turn. Rasa's default is to log the error and carry on
+  without the action's events, which loses the answer silently and shifts later answers onto the
+  wrong questions. Here the tracker is not saved, the reply is HTTP 503 `turn_failed`, and the
+  visitor is asked to send the message again (the web relay words it).
+- The turn runs to the end even if the caller hangs up (a relay timeout), so the stored tracker
+  and the action server's side effects (the lead) never disagree.
+- Rasa's REST channel logs the visitor's text when a turn fails or is cancelled; this one logs
+  the conversation id and the kind of failure only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_TEXT_CHARS = 2000  # the relay's own cap; a direct caller gets the same
+
+
+class TurnAborted(BaseException):
+    """An action-server call failed: the turn must not be saved.
+
+    A BaseException on purpose: Rasa's processor catches every `Exception` an action raises and
+    continues without its events; this one has to pass through to the channel unchanged.
+    """
+
+
+def _install_abort_on_action_failure() -> None:
+    """Make a failed custom-action call abort the turn instead of being swallowed (idempotent)."""
+    if getattr(RemoteAction.run, "_aborts_turn", False):
+        return
+    original = RemoteAction.run
+
+    async def run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise  # a form rejecting a message is normal control flow
+        except (RasaException, asyncio.TimeoutError, OSError) as exc:
+            raise TurnAborted(f"action {self.name()} failed: {type(exc).__name__}") from exc
+
+    run._aborts_turn = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[assignment]
+
+
+_install_abort_on_action_failure()
+
+
+def replies_after(events: List[Any], sender_id: Text, message_id: Text) -> Optional[List[Dict[Text, Any]]]:
+    """The bot messages that answered the user message `message_id`, or None if it was never stored."""
+    found = False
+    replies: List[Dict[Text, Any]] = []
+    for event in events:
+        if isinstance(event, UserUttered):
+            if found:
+                break
+            found = event.message_id == message_id
+        elif found and isinstance(event, BotUttered):
+            message: Dict[Text, Any] = {"recipient_id": sender_id}
+            if event.text:
+                message["text"] = event.text
+            for key in ("buttons", "image", "attachment", "custom"):
+                if (event.data or {}).get(key):
+                    message[key] = event.data[key]
+            replies.append(message)
+    return replies if found else None
+
+
+class ReliableRestInput(InputChannel):
+    """Drop-in replacement for Rasa's `rest` channel (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("reliable_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            sender_id = body.get("sender")
+            text = body.get("message")
+            message_id = body.get("message_id")
+            if not isinstance(sender_id, str) or not sender_id or not isinstance(text, str):
+                return response.json({"error": "bad_request"}, status=400)
+            if len(text) > MAX_TEXT_CHARS:
+                return response.json({"error": "message_too_long"}, status=413)
+            if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID.match(message_id)):
+                return response.json({"error": "bad_message_id"}, status=400)
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "not_ready"}, status=503)
+            # The turn finishes and is saved (or not) even if the caller hangs up meanwhile.
+            task = asyncio.ensure_future(
+                self._turn(agent, sender_id, text, message_id, bool(body.get("retry")), body.get("metadata"))
+            )
+            status, payload = await asyncio.shield(task)
+            return response.json(payload, status=status)
+
+        return webhook
+
+    async def _turn(
+        self, agent: Any, sender_id: Text, text: Text, message_id: Optional[Text], retry: bool, metadata: Any
+    ) -> tuple:
+        collector = CollectingOutputChannel()
+        try:
+            async with agent.lock_store.lock(sender_id):
+                if retry and message_id:
+                    tracker = await agent.tracker_store.retrieve(sender_id)
+                    if tracker is not None:
+                        stored = replies_after(list(tracker.events), sender_id, message_id)
+                        if stored is not None:
+                            logger.info("conversation %s: retried message already processed; stored reply sent", sender_id)
+                            return 200, stored
+                kwargs = {"message_id": message_id} if message_id else {}
+                await agent.processor.handle_message(
+                    UserMessage(
+                        text, collector, sender_id, input_channel=self.name(),
+                        metadata=metadata if isinstance(metadata, dict) else None, **kwargs,
+                    )
+                )
+        except TurnAborted as exc:
+            logger.error("conversation %s: turn not saved, the visitor is asked to resend (%s)", sender_id, exc)
+            return 503, {"error": "turn_failed", "crisis": await _is_crisis(agent, text)}
+        except Exception as exc:  # noqa: BLE001 - anything else: same answer, never the text in the log
+            logger.error("conversation %s: turn failed (%s)", sender_id, type(exc).__name__)
+            return 503, {"error": "turn_failed", "crisis": await _is_crisis(agent, text)}
+        return 200, collector.messages
+
+
+async def _is_crisis(agent: Any, text: Text) -> bool:
+    """On a failed turn, still tell the relay whether the message was crisis language (988 first)."""
+    try:
+        parsed = await agent.parse_message(text)
+        return (parsed.get("intent") or {}).get("name") == "crisis"
+    except Exception:  # noqa: BLE001 - the relay's own patterns are the fallback
+        return False
