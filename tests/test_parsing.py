@@ -94,14 +94,17 @@ def test_not_an_age(text):
     ],
 )
 def test_durations(text, months):
-    assert parse_duration_months(text, asked=False, today=TODAY) == pytest.approx(months, abs=0.01)
+    assert parse_duration_months(text, asked=True, today=TODAY) == pytest.approx(months, abs=0.01)
+    # a bare duration in another answer ("tried it for 3 years") is not the pain's duration
+    if not text.startswith("I've had"):
+        assert parse_duration_months(text, asked=False, today=TODAY) is None
 
 
 def test_weeks_in_months():
-    assert parse_duration_months("about 6 weeks", asked=False, today=TODAY) == pytest.approx(1.38, abs=0.01)
+    assert parse_duration_months("about 6 weeks", asked=True, today=TODAY) == pytest.approx(1.38, abs=0.01)
     # 13 weeks is 3.0 months: the chronic-pain boundary
-    assert parse_duration_months("13 weeks", asked=False, today=TODAY) == pytest.approx(3.0, abs=0.01)
-    assert parse_duration_months("12 weeks", asked=False, today=TODAY) < 3.0
+    assert parse_duration_months("13 weeks", asked=True, today=TODAY) == pytest.approx(3.0, abs=0.01)
+    assert parse_duration_months("12 weeks", asked=True, today=TODAY) < 3.0
 
 
 @pytest.mark.parametrize(
@@ -109,7 +112,7 @@ def test_weeks_in_months():
     [("since 2015", 120.0), ("Since 2020", 60.0), ("it started in 2023", 24.0), ("back in 1999", 312.0), ("since 2025", 1.0)],
 )
 def test_since_a_year(text, months):
-    assert parse_duration_months(text, asked=False, today=TODAY) == months
+    assert parse_duration_months(text, asked=True, today=TODAY) == months
 
 
 def test_since_uses_today():
