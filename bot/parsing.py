@@ -97,7 +97,7 @@ _FREQUENCY = re.compile(
 _DURATION_STATEMENT = re.compile(
     r"\b(?:had (?:it|this|them|pain|the pain)|have had|i'?ve had|ive had|been (?:in pain|hurting|suffering|dealing|living)|"
     r"suffer(?:ed|ing)?|living with|lived with|dealing with|dealt with|hurt(?:ing)?|pain (?:for|since|started|began)|"
-    r"started|began|diagnosed|it'?s been|going on)\b",
+    r"started|began|diagnosed|it'?s been|going on|with \w+(?: \w+)? for)\b",
     re.IGNORECASE,
 )
 _ON_A_MEDICATION = re.compile(r"\b(?:been|i'?ve been|ive been)\s+(?:on|taking|using)\b", re.IGNORECASE)

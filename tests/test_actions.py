@@ -88,10 +88,11 @@ def test_medication_read_back_fix_clears_the_list_and_asks_again():
     assert any(m.get("response") == "utter_medications_fix" for m in messages)
 
 
-def test_unrecognised_answer_is_asked_again_with_a_clear_message():
+def test_unrecognised_answer_is_asked_again_in_other_words():
     slots, messages = run_form(ValidateScreeningForm(), tracker("banana", requested="age"))
-    assert slots["age"] is None
-    assert [m.get("response") for m in messages] == ["utter_did_not_understand"]
+    assert slots["age"] is None and slots.get("requested_slot") in (None, "age")  # None: Rasa asks the next missing one
+    assert slots["failed_slot"] == "age" and slots["failed_attempts"] == 1
+    assert messages == []  # the form asks utter_ask_age's variation for failed_slot=age, not the same question
 
 
 def test_faq_mid_form_fills_nothing_so_the_form_rule_answers():
@@ -107,7 +108,7 @@ def test_minor_gets_no_more_questions():
 
 def test_contact_form_validates_email_and_normalises_phone():
     slots, messages = run_form(ValidateContactForm(), tracker("jane at example", requested="email", full_name="Jane"))
-    assert slots["email"] is None and messages[0]["response"] == "utter_invalid_email"
+    assert slots["email"] is None and slots["failed_slot"] == "email" and slots.get("requested_slot") in (None, "email")
     slots, _ = run_form(ValidateContactForm(), tracker("303 555 0142", requested="phone", full_name="Jane", email="j@example.com"))
     assert slots["phone"] == "+13035550142"
 

@@ -160,7 +160,10 @@ def test_crisis_is_not_a_condition(lex):
 # --- duration and severity ----------------------------------------------------------------------------
 def test_pain_duration():
     assert extract_pain_duration(Turn("3 years", intent="inform", requested="pain_duration_months")) == 36.0
-    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="age")) == pytest.approx(1.38, abs=0.01)
+    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="pain_duration_months")) == pytest.approx(1.38, abs=0.01)
+    # another question open: only a clear statement of how long the pain has lasted
+    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="age")) is None
+    assert extract_pain_duration(Turn("I've had the pain for 6 weeks", intent="inform", requested="age")) == pytest.approx(1.38, abs=0.01)
     assert extract_pain_duration(Turn("forever", intent="inform", requested="pain_duration_months")) == 120.0
     assert extract_pain_duration(Turn("forever", intent="inform", requested="condition")) is None
     assert extract_pain_duration(Turn("3 years", intent="stop", requested="pain_duration_months")) is None
