@@ -464,8 +464,8 @@ def parse_name(text: str) -> Optional[str]:
     t = re.sub(r"^(?:hi|hello|hey)[,!.\s]+", "", t, flags=re.IGNORECASE)
     t = re.sub(r"^(?:my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me)\s+", "", t, flags=re.IGNORECASE)
     t = t.strip(" .,!")
-    if not t or len(t) > 80 or "@" in t or re.search(r"\d{3,}", t):
-        return None
+    if not t or len(t) > 80 or "@" in t or re.search(r"\d{3,}", t) or not re.search(r"[^\W\d_]", t):
+        return None  # a name has letters
     if len(t.split()) > 6:
         return None
     return t
