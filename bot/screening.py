@@ -43,6 +43,13 @@ CORRECTION_CUE = re.compile(
     r"\b(?:actually|sorry|i meant|i mean|meant to say|correction|mistake|typo|typed (?:that |it )?wrong|"
     r"wrong (?:age|answer)|not .+ but|oops|wait)\b", re.I)
 MEDICATION_CUE = re.compile(r"\b(?:take|taking|took|on|prescribed|using|also|meds?|medications?|pills?)\b", re.I)
+# "nothing right now", "no meds at the moment": none, said in more words than the lexicon's "none".
+NO_MEDICATIONS = re.compile(
+    r"^\s*(?:nothing|none|nope|no|zero|not (?:taking|on) (?:any|anything)|i'?m not (?:taking|on) (?:any|anything)|"
+    r"i don'?t take (?:any|anything))(?:\s+(?:meds|medications?|medicines?|pills?|drugs|prescriptions?))?"
+    r"(?:\s*(?:right now|at the moment|currently|at all|now|really|these days|for now))?\s*[.!]*\s*$",
+    re.I,
+)
 ADD_CUE = re.compile(r"\b(?:also|too|as well|plus|forgot|another|add)\b", re.I)
 
 
@@ -242,10 +249,13 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
     asked = turn.asked("medications")
     fixing = turn.asked("medications_confirmed")
     if asked:
+        if NO_MEDICATIONS.match(turn.text) and not lexicon.find_medications(turn.text):
+            return {"medications": [], "medications_typed": []}
         meds = lexicon.parse_medication_answer(turn.text) if turn.free_text_allowed or turn.intent == "deny" else None
         if meds is None:
             meds = [lexicon.resolve(v) for v in turn.entity_values("medication")]
             meds = [m for m in meds if m] or None
+
         if meds is None:
             return {}
         return {"medications": [m.generic for m in meds], "medications_typed": [m.typed for m in meds]}
