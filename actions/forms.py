@@ -172,6 +172,25 @@ class ValidateScreeningForm(ScreeningFormBase):
         return {"pain_severity": float(value)}
 
 
+class ValidateConsentForm(ScreeningFormBase):
+    """The consent question, never stuck: asked once more in other words, then read as "no" (no health
+    questions without a clear yes); the visitor gets general information and the clinic's contact details."""
+
+    def name(self) -> Text:
+        return "validate_consent_form"
+
+    def extract_health_data_consent(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        value = screening.extract_consent(turn_of(tracker))
+        return {"health_data_consent": value} if value is not None else {}
+
+    async def get_extraction_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if any(e.get("name") == "unclear_answers" for e in events):
+            events = [e for e in events if e.get("name") not in ("unclear_answers", "health_data_consent")]
+            events.append(SlotSet("health_data_consent", False))
+        return events
+
+
 class ValidateContactForm(ScreeningFormBase):
     def name(self) -> Text:
         return "validate_contact_form"

@@ -326,6 +326,14 @@ def extract_yes_no(
     return {}
 
 
+def extract_consent(turn: Turn) -> Optional[bool]:
+    """Consent to the health questions: a clear yes or no only (a hedge or "not sure" is no answer yet)."""
+    if not turn.asked("health_data_consent") or turn.hard_interruption:
+        return None
+    reading = parsing.read_yes_no(turn.text, None, turn.intent)
+    return None if reading.note or reading.unsure else reading.value
+
+
 def extract_contact_wanted(turn: Turn) -> Optional[bool]:
     if not turn.asked("contact_wanted") or turn.hard_interruption:
         return None
