@@ -35,6 +35,17 @@ def turn_of(tracker: Tracker) -> Turn:
     )
 
 
+def answered_by_a_rule(tracker: Tracker, form: str) -> bool:
+    """Did another action (a FAQ answer, "why do you ask") answer the visitor's last message before this form ran?"""
+    own = {"action_listen", form, f"validate_{form}", None}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in own:
+            return True
+    return False
+
+
 class ScreeningFormBase(FormValidationAction, ABC):
     """Shared behaviour: never stuck, and no lost messages.
 
@@ -72,7 +83,7 @@ class ScreeningFormBase(FormValidationAction, ABC):
         events = [SlotSet(k, v) for k, v in extracted.items()]
         if not requested or tracker.active_loop.get("name") not in (None, self.form_name()):
             return events
-        if tracker.latest_action_name != "action_listen":
+        if answered_by_a_rule(tracker, self.form_name()):
             # Back in the form after an interruption rule answered: the question stays unanswered.
             updates = screening.unanswered(requested, turn.text, tracker.slots)
             return events + [SlotSet(k, v) for k, v in updates.items()]

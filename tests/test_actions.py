@@ -288,7 +288,7 @@ def test_a_good_answer_after_one_bad_one_is_taken_and_the_count_resets():
 def test_an_interruption_counts_so_no_question_is_asked_a_third_time():
     # back in the form after a FAQ answer (latest action is not action_listen): the question was not answered
     t = tracker("is it addictive?", intent="faq_addictive", requested="pregnant", failed_slot="pregnant", failed_attempts=1.0)
-    t.latest_action_name = "action_answer_faq"
+    t.events.append({"event": "action", "name": "action_answer_faq"})
     t.active_loop = {"name": "screening_form"}
     slots, _ = run_form(ValidateScreeningForm(), t)
     assert "pregnant" in slots["unclear_answers"] and slots["failed_slot"] is None
