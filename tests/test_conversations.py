@@ -83,7 +83,7 @@ async def play(client: httpx.AsyncClient, stack, conv: Dict[str, Any]) -> Played
         return messages
 
     async def tracker() -> Dict[str, Any]:
-        resp = await client.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30)
+        resp = await client.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token, "include_events": "NONE"}, timeout=30)
         resp.raise_for_status()
         return resp.json()
 
