@@ -74,8 +74,11 @@ def save_lead(tracker: Tracker, **flags: Any) -> str:
     }
     if assessment and assessment.notes:
         lead["answers"]["clinician_notes"] = assessment.notes
-    if consent or slots.get("human_requested"):
+    minor = stop_asking_after_age(slots.get("age"), context.policy())  # a minor's contact details are never kept
+    if (consent or slots.get("human_requested")) and not minor:
         lead.update({k: slots.get(k) for k in ("full_name", "email", "phone", "preferred_contact_time")})
+    if minor:
+        lead.update({"contact_consent": None, "contact_consent_at": None})
     lead.update(flags)
     return context.lead_store().save(lead)
 
@@ -96,7 +99,8 @@ class ActionAskContactWanted(Action):
         return "action_ask_contact_wanted"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text=messages.contact_offer(), buttons=YES_NO_BUTTONS)
+        again = tracker.get_slot("failed_slot") == "contact_wanted"
+        dispatcher.utter_message(text=messages.contact_offer(again), buttons=YES_NO_BUTTONS)
         return []
 
 
@@ -107,7 +111,7 @@ class ActionAskMedicationsConfirmed(Action):
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         typed = tracker.get_slot("medications_typed") or tracker.get_slot("medications") or []
         dispatcher.utter_message(
-            text=messages.read_back(typed, context.lexicon()),
+            text=messages.read_back(typed, context.lexicon(), tracker.get_slot("failed_slot") == "medications_confirmed"),
             buttons=[{"title": "Yes, that's right", "payload": "yes"}, {"title": "No, let me fix it", "payload": "no"}],
         )
         return []

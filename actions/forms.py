@@ -35,11 +35,24 @@ def turn_of(tracker: Tracker) -> Turn:
     )
 
 
-class ScreeningFormBase(FormValidationAction, ABC):
-    """Shared behaviour: one clear "didn't catch that" when a message answers nothing, and no lost messages.
+def answered_by_a_rule(tracker: Tracker, form: str) -> bool:
+    """Did another action (a FAQ answer, "why do you ask") answer the visitor's last message before this form ran?"""
+    own = {"action_listen", form, f"validate_{form}", None}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in own:
+            return True
+    return False
 
-    Rasa rejects a form turn that fills no slot so that FAQ/why/crisis rules can answer; for any other
-    message we re-ask the open question instead of guessing.
+
+class ScreeningFormBase(FormValidationAction, ABC):
+    """Shared behaviour: never stuck, and no lost messages.
+
+    Rasa rejects a form turn that fills no slot so that FAQ/why/crisis rules can answer. Any other
+    message that answers nothing, and the return to the form after such an interruption, count as an
+    unanswered turn for the open question (bot.screening.unanswered): asked again in other words once,
+    then kept for the clinician and skipped.
     """
 
     @abstractmethod
@@ -55,18 +68,34 @@ class ScreeningFormBase(FormValidationAction, ABC):
         extras = [e for e in extraction_events if e.get("name") not in validated]
         return extras + validation_events
 
+    def corrections(self, turn: Turn, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """Answers this form does not ask but the visitor corrects (the contact form overrides it)."""
+        return {}
+
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         turn = turn_of(tracker)
-        extracted = [e for e in events if e.get("name") != "requested_slot"]
-        if extracted or not turn.requested or tracker.latest_action_name != "action_listen":
+        requested = turn.requested
+        extracted = {e.get("name"): e.get("value") for e in events if e.get("name") != "requested_slot"}
+        extracted.update(self.corrections(turn, tracker, dispatcher))
+        events = [SlotSet(k, v) for k, v in extracted.items()]
+        if not requested or tracker.active_loop.get("name") not in (None, self.form_name()):
             return events
-        if not turn.free_text_allowed or turn.intent in ("why_ask",):
+        if answered_by_a_rule(tracker, self.form_name()):
+            # Back in the form after an interruption rule answered: the question stays unanswered.
+            updates = screening.unanswered(requested, turn.text, tracker.slots)
+            return events + [SlotSet(k, v) for k, v in updates.items()]
+        if extracted.get(requested) is not None or requested in (extracted.get("unclear_answers") or {}):
+            return events + [SlotSet(k, v) for k, v in screening.answered(tracker.slots, requested).items()]
+        if not extracted and (not turn.free_text_allowed or turn.intent in ("why_ask",)):
             return events  # let the interruption rules answer
-        dispatcher.utter_message(response="utter_did_not_understand")
-        return [SlotSet(turn.requested, None)]
+        slots = dict(tracker.slots, **extracted)
+        if stop_asking_after_age(slots.get("age"), context.policy()):
+            return events  # a minor: nothing more is asked
+        updates = screening.unanswered(requested, turn.text, slots)
+        return events + [SlotSet(k, v) for k, v in updates.items()]
 
 
 class ValidateScreeningForm(ScreeningFormBase):
@@ -85,16 +114,13 @@ class ValidateScreeningForm(ScreeningFormBase):
         return screening.extract_condition(turn_of(tracker), tracker.get_slot("condition"), context.lexicon())
 
     def extract_pain_duration_months(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        months = screening.extract_pain_duration(turn_of(tracker))
+        months = screening.extract_pain_duration(
+            turn_of(tracker), tracker.get_slot("pain_duration_months"), tracker.get_slot("age")
+        )
         return {"pain_duration_months": months} if months is not None else {}
 
     def extract_pain_severity(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        turn = turn_of(tracker)
-        severity = screening.extract_pain_severity(turn)
-        if severity is None and turn.asked("pain_severity") and turn.free_text_allowed:
-            if any(ch.isdigit() for ch in turn.text):
-                dispatcher.utter_message(response="utter_invalid_severity")
-                return {"pain_severity": None}
+        severity = screening.extract_pain_severity(turn_of(tracker))
         return {"pain_severity": severity} if severity is not None else {}
 
     def extract_prior_treatments(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
@@ -113,7 +139,10 @@ class ValidateScreeningForm(ScreeningFormBase):
         return result
 
     def _yes_no(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        return screening.extract_yes_no(turn_of(tracker), slot, tracker.get_slot("unsure_answers"))
+        return screening.extract_yes_no(
+            turn_of(tracker), slot, tracker.get_slot("unsure_answers"), tracker.get_slot(slot),
+            tracker.get_slot("answer_notes"),
+        )
 
     def extract_pregnant(self, dispatcher, tracker, domain):
         return self._yes_no("pregnant", tracker)
@@ -141,13 +170,11 @@ class ValidateScreeningForm(ScreeningFormBase):
 
     # --- validate --------------------------------------------------------------------------
     def validate_age(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
-        if value is None:
-            return {"age": None}
-        if not 0 < float(value) < 120:
-            dispatcher.utter_message(response="utter_invalid_age")
+        if value is None or not 0 < float(value) < 120:
             return {"age": None}
         if stop_asking_after_age(float(value), context.policy()):
             dispatcher.utter_message(text=messages.minor_message(context.policy().clinic))
+            return {"age": float(value), **screening.answered(tracker.slots)}
         return {"age": float(value)}
 
     def validate_pain_severity(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
@@ -156,12 +183,39 @@ class ValidateScreeningForm(ScreeningFormBase):
         return {"pain_severity": float(value)}
 
 
+class ValidateConsentForm(ScreeningFormBase):
+    """The consent question, never stuck: asked once more in other words, then read as "no" (no health
+    questions without a clear yes); the visitor gets general information and the clinic's contact details."""
+
+    def name(self) -> Text:
+        return "validate_consent_form"
+
+    def extract_health_data_consent(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
+        value = screening.extract_consent(turn_of(tracker))
+        return {"health_data_consent": value} if value is not None else {}
+
+    async def get_extraction_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if any(e.get("name") == "unclear_answers" for e in events):
+            events = [e for e in events if e.get("name") not in ("unclear_answers", "health_data_consent")]
+            events.append(SlotSet("health_data_consent", False))
+        return events
+
+
 class ValidateContactForm(ScreeningFormBase):
     def name(self) -> Text:
         return "validate_contact_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         return screening.contact_required_slots(tracker.slots, context.policy())
+
+    def corrections(self, turn: Turn, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """A screening answer corrected while contact details are asked: re-evaluated; a minor is told kindly."""
+        changes = screening.correction_events(turn, tracker.slots, context.policy(), context.lexicon())
+        was_minor = stop_asking_after_age(tracker.get_slot("age"), context.policy())
+        if changes and not was_minor and stop_asking_after_age(changes.get("age"), context.policy()):
+            dispatcher.utter_message(text=messages.minor_message(context.policy().clinic))
+        return changes
 
     def extract_contact_wanted(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         value = screening.extract_contact_wanted(turn_of(tracker))
@@ -173,15 +227,13 @@ class ValidateContactForm(ScreeningFormBase):
 
     def extract_email(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         result = screening.extract_email(turn_of(tracker))
-        if result.pop("_invalid", None):
-            dispatcher.utter_message(response="utter_invalid_email")
-        return result
+        result.pop("_invalid", None)  # asked again in other words by the base class, then skipped
+        return {k: v for k, v in result.items() if v is not None}
 
     def extract_phone(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         result = screening.extract_phone(turn_of(tracker))
-        if result.pop("_invalid", None):
-            dispatcher.utter_message(response="utter_invalid_phone")
-        return result
+        result.pop("_invalid", None)
+        return {k: v for k, v in result.items() if v is not None}
 
     def extract_preferred_contact_time(self, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:
         value = screening.extract_preferred_contact_time(turn_of(tracker))

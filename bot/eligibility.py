@@ -128,6 +128,10 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             target = notes if policy.criteria[slot] == "note" else reviews
             target.append(f"not being sure about {YES_NO_REASONS[slot]}")
 
+    for slot, words in (answers.get("answer_notes") or {}).items():
+        if slot in YES_NO_REASONS:  # a hedged or qualified answer: recorded for the clinician, not a review
+            notes.append(f"about {YES_NO_REASONS[slot]}, said: \"{words}\"")
+
     months = answers.get("pain_duration_months")
     if months is not None and float(months) < policy.minimum_pain_months:
         _flag(policy, "short_pain_duration", f"pain for less than {policy.minimum_pain_months:g} months", excludes, reviews, notes)

@@ -25,15 +25,22 @@ def crisis_followup(clinic: Clinic) -> str:
     )
 
 
-def read_back(typed: Sequence[str], lexicon: Lexicon) -> str:
-    """'Here's what I understood: Xanax (alprazolam), a benzodiazepine. Is that right?'"""
+def read_back(typed: Sequence[str], lexicon: Lexicon, again: bool = False) -> str:
+    """'Here's what I understood: Xanax (alprazolam), a benzodiazepine. Is that right?'
+
+    `again`: the last answer to the read-back was unclear, so the question is put in other words.
+    """
     if not typed:
+        if again:
+            return "Just to check: you don't take any medications right now? Tap Yes if that's right, or No to list them."
         return "You said you don't take any medications right now. Is that right?"
     items: List[str] = []
     for name in typed:
         med = lexicon.resolve(name)
         items.append(med.describe() if med else f"{name} (a name I don't recognise; a clinician will check it)")
     listing = "\n".join(f"- {item}" for item in items)
+    if again:
+        return f"Is this list of your medications complete and correct?\n{listing}\nTap Yes, or No to type the list again."
     return f"Here's what I understood you take:\n{listing}\nIs that complete and correct?"
 
 
@@ -64,7 +71,9 @@ def outcome_message(assessment: Assessment, clinic: Clinic) -> str:
     )
 
 
-def contact_offer() -> str:
+def contact_offer(again: bool = False) -> str:
+    if again:
+        return "Should someone from the clinic get in touch with you? Please tap Yes or No."
     return "Would you still like someone from the clinic to contact you, for example to talk about other options?"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
+from dataclasses import dataclass
 from typing import Dict, Optional
 
 import phonenumbers
@@ -40,55 +41,166 @@ def words_to_digits(text: str) -> str:
 
 
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
+# After "I'm N": units that make N something other than an age ("I'm 7/10", "I'm 5 months into this").
+_NOT_AGE_AFTER = (
+    r"(?!\s*(?:%|/|out of|mg|mcg|ml|months?|weeks?|days?|hours?|(?:years?|yrs?)(?!\s*old)|lbs?|pounds|kg|ft|foot|feet|"
+    r"times|infusions?|pills?|tablets?|on (?:a|the) scale|today|right now)\b)"
+)
+_AGE_FILLER = r"(?:(?:now|only|actually|really|just|about|almost|nearly|turning|going to be|gonna be)\s+)*"
 
 
-def parse_age(text: str, asked: bool) -> Optional[float]:
-    """Age in years. A bare number counts only when the age was just asked."""
-    t = words_to_digits(text.lower())
+def _age_in_range(value: float) -> Optional[float]:
+    return value if 0 < value < 120 else None
+
+
+def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optional[float]:
+    """Age in years, from an age stated as an age ("I'm 45", "45 years old", "forty two", "born in 1980").
+
+    When the age was just asked, a number that opens the answer counts too ("52, and I've had
+    fibromyalgia for about 10 years"), unless a unit shows it is something else.
+    """
+    today = today or _dt.date.today()
+    t = words_to_digits(text.lower().replace("’", "'"))
     patterns = [
-        rf"\b(?:i'?m|i am|im|age(?:d)?|age is|turning|just turned)\s+(?:now\s+|only\s+|about\s+)?{_NUM}\b(?!\s*(?:%|/|out of|mg|months?|weeks?|days?|lbs?|pounds|kg|ft|foot|feet|times|infusions?)\b)",
+        rf"\b(?:i'?m|i am|im|age(?:d)?|age is|my age is|age:|turning|just turned|i turned|i'?ll be|i will be)\s+{_AGE_FILLER}{_NUM}\b{_NOT_AGE_AFTER}",
         rf"\b{_NUM}\s*(?:years?|yrs?|y/?o)\s*old\b",
-        rf"\b{_NUM}\s*(?:yo|y/o|yrs old)\b",
+        rf"\b{_NUM}\s*(?:yo|y/o|yrs old|year old)\b",
     ]
-    if asked:
-        patterns.append(rf"^\s*(?:about|around|almost|nearly)?\s*{_NUM}\s*(?:years?|yrs?)?\s*[.!]*\s*$")
     for pattern in patterns:
         m = re.search(pattern, t)
         if m:
-            age = float(m.group(1))
-            if 0 < age < 120:
-                return age
+            return _age_in_range(float(m.group(1)))
+    m = re.search(r"\bborn in ((?:19|20)\d\d)\b", t)
+    if m and int(m.group(1)) <= today.year:
+        return _age_in_range(float(today.year - int(m.group(1))))
+    if asked:
+        m = re.match(rf"^\s*{_NUM}\s*(?:years?|yrs?)\s*[.!]*\s*$", t)  # "62 years", as the whole answer
+        if m:
+            return _age_in_range(float(m.group(1)))
+        m = re.match(rf"^\s*(?:about|around|almost|nearly|approx\.?|roughly|um+,?|uh+,?)?\s*{_NUM}\b{_NOT_AGE_AFTER}", t)
+        if m and not re.match(rf"^\s*{_NUM}\s*(?:-|to)\s*\d", t):
+            return _age_in_range(float(m.group(1)))
     return None
 
 
-_DURATION_UNITS = {"day": 1 / 30.4, "week": 12 / 52.0, "wk": 12 / 52.0, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
+_DURATION_UNITS = {
+    "day": 1 / 30.4, "week": 12 / 52.0, "wk": 12 / 52.0, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0,
+    "decade": 120.0,
+}
+# "twice a day", "3 times a week", "every day": how often, never how long.
+_FREQUENCY = re.compile(
+    r"\b(?:once|twice|thrice|\d+\s*(?:x|times?)|every|each|per|a|an)\s+(?:other\s+)?(?:a\s+)?(?:day|night|week|month|morning|evening)s?\b"
+    r"|\b(?:daily|nightly|weekly|monthly|as needed|prn)\b",
+    re.IGNORECASE,
+)
+# A clear statement of how long the pain has lasted, when another question is open.
+_DURATION_STATEMENT = re.compile(
+    r"\b(?:had (?:it|this|them|pain|the pain)|have had|i'?ve had|ive had|been (?:in pain|hurting|suffering|dealing|living)|"
+    r"suffer(?:ed|ing)?|living with|lived with|dealing with|dealt with|hurt(?:ing)?|pain (?:for|since|started|began)|"
+    r"started|began|diagnosed|it'?s been|going on|with \w+(?: \w+)? for)\b",
+    re.IGNORECASE,
+)
+_ON_A_MEDICATION = re.compile(r"\b(?:been|i'?ve been|ive been)\s+(?:on|taking|using)\b", re.IGNORECASE)
+# Life stages: the latest age each could mean, so the duration computed from them is never overstated.
+_LIFE_STAGES = [
+    (r"(?:i was )?(?:a )?(?:baby|birth|born)|all my life|my (?:whole|entire) life", 0),
+    (r"(?:i was )?(?:a )?(?:little )?(?:kid|child|boy|girl)|childhood|elementary school|grade school|middle school", 12),
+    (r"(?:i was )?(?:a )?(?:teen|teenager)|my teens|(?:high school|highschool)|puberty", 18),
+    (r"college|university|uni\b|my (?:early )?twenties|my 20s", 22),
+    (r"my (?:late )?twenties", 29),
+    (r"my thirties|my 30s", 39),
+    (r"my forties|my 40s", 49),
+]
+_SINCE_AGE = re.compile(r"\b(?:since|from|started (?:at|when i was)|began (?:at|when i was)|when i was|at age|at)\s+(?:i was\s+|age\s+)?(\d{1,2})\b(?!\s*(?:years?|months?|weeks?|days?|mg|%))")
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"], start=1)}
+_MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()}
 
 
-def parse_duration_months(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optional[float]:
-    """How long the pain has lasted, in months: '3 years', 'since 2015', 'about 6 weeks', 'a couple of years'."""
+def _months_between(year: int, month: int, today: _dt.date) -> Optional[float]:
+    months = (today.year - year) * 12 + today.month - month
+    return float(max(months, 1)) if months >= 0 else None
+
+
+def _normalise_duration_words(t: str) -> str:
+    t = words_to_digits(t)
+    t = re.sub(r"\b(?:a|one) (?:year|yr) and a half\b|\b(?:year|yr) and a half\b", "18 months", t)
+    t = re.sub(r"\ba month and a half\b", "1.5 months", t)
+    t = re.sub(r"\bhalf a (year|month|decade)\b", lambda m: f"0.5 {m.group(1)}", t)
+    t = re.sub(r"\b(\d+) and a half\b", lambda m: f"{int(m.group(1)) + 0.5}", t)
+    t = re.sub(r"\b(\d+)\s*(?:½|1/2)\b", lambda m: f"{int(m.group(1)) + 0.5}", t)
+    for phrase, value in sorted(_UNITS.items(), key=lambda kv: -len(kv[0])):
+        if not phrase[0].isdigit():
+            t = re.sub(rf"\b{re.escape(phrase)}\s+(?:more\s+)?(?=(?:days?|weeks?|months?|years?|yrs?|decades?)\b)", f"{value} ", t)
+    return t
+
+
+def parse_duration_months(
+    text: str, asked: bool, today: Optional[_dt.date] = None, age: Optional[float] = None
+) -> Optional[float]:
+    """How long the pain has lasted, in months.
+
+    Reads "3 years", "a year and a half", "since 2015", "since March 2019", "it started last month",
+    "2 years ago", "since I was a teenager" (with the age given, else None), and vague answers with a
+    conservative reading ("on and off for years" -> 24, "for months" -> 2). "twice a day" is a frequency,
+    never a duration. When the question was not asked, only a clear statement counts ("I've had pain
+    for 8 years"), never a stray "3 weeks" from another answer.
+    """
     today = today or _dt.date.today()
-    t = text.lower()
-    m = re.search(r"\b(?:since|from|in|started in|began in|back in)\s+(?:about\s+|around\s+)?((?:19|20)\d\d)\b", t)
+    t = text.lower().replace("’", "'")
+    t = _FREQUENCY.sub(" ", t)
+    if not asked:
+        if _ON_A_MEDICATION.search(t) or not (_DURATION_STATEMENT.search(t) or re.search(r"\bsince\b|\bago\b", t)):
+            return None
+    # A month and year, or a year ("since March 2019", "it started in 2023").
+    m = re.search(r"\b(%s)[a-z]*\.?,?\s+((?:19|20)\d\d)\b" % "|".join(_MONTH_ABBR), t)
+    if m:
+        return _months_between(int(m.group(2)), _MONTH_ABBR[m.group(1)], today)
+    m = re.search(r"\b(?:since|from|in|started in|began in|back in|around|about|circa)\s+(?:about\s+|around\s+|early\s+|late\s+|mid\s+)?((?:19|20)\d\d)\b", t)
     if m:
         year = int(m.group(1))
         if 1900 < year <= today.year:
             return float(round(max((today.year - year) * 12 + today.month - 6, 1.0), 1))  # mid-year estimate
-    t = words_to_digits(t)
-    t = re.sub(r"\b(a year and a half|year and a half)\b", "18 months", t)
-    t = re.sub(r"\bhalf a year\b", "6 months", t)
-    t = re.sub(r"\b(\d+) and a half\b", lambda m: f"{int(m.group(1)) + 0.5}", t)
-    for phrase, value in sorted(_UNITS.items(), key=lambda kv: -len(kv[0])):
-        if not phrase[0].isdigit() and not phrase.isdigit():
-            t = re.sub(rf"\b{re.escape(phrase)}\s+(?=(?:days?|weeks?|months?|years?|yrs?)\b)", f"{value} ", t)
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:-|to)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr)s?\b", t)
+        return None
+    t = _normalise_duration_words(t)
+    # Relative starts: "last month", "last year", "a few weeks ago", "since last summer".
+    if re.search(r"\blast (?:week|weekend)\b|\bthis week\b|\bfew days ago\b|\byesterday\b", t):
+        return 0.25
+    if re.search(r"\blast month\b", t):
+        return 1.0
+    if re.search(r"\blast (?:year|summer|winter|spring|fall|autumn|christmas)\b", t) and not re.search(r"\d", t):
+        return 6.0 if re.search(r"\blast (?:summer|winter|spring|fall|autumn|christmas)\b", t) else 12.0
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:-|to|or)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr|decade)s?\b", t)
     if m:
         return round(float(m.group(1)) * _DURATION_UNITS[m.group(2)], 2)
-    if re.search(r"\b(?:a|one)?\s*(?:year|yr)\b", t) and re.search(r"\b(?:for|about|over|a|one)\s+(?:year|yr)\b", t):
+    # A life stage or an age: needs the visitor's age ("since I was a teenager" at 40 -> 264 months).
+    for pattern, start_age in _LIFE_STAGES:
+        if re.search(rf"\b(?:since|from|as|when|as far back as|all through)\b[^.]*?\b(?:{pattern})|\b(?:{pattern})\b.*\bon\b", t) or (
+            start_age == 0 and re.search(rf"\b(?:{pattern})\b", t)
+        ):
+            if age is None or age <= start_age:
+                return None
+            return float(round((age - start_age) * 12, 1))
+    m = _SINCE_AGE.search(t)
+    if m and age is not None and re.search(r"\b(?:since|when i was|at age|started|began)\b", t):
+        start = float(m.group(1))
+        return float(round((age - start) * 12, 1)) if 0 < start < age else None
+    # Vague amounts: the smallest reasonable reading.
+    if re.search(r"\b(?:for|over|about|around|a)?\s*(?:year|yr)\b", t) and re.search(r"\b(?:for|about|over|a|one|almost|nearly|around)\s+(?:year|yr)\b", t):
         return 12.0
+    if re.search(r"\bdecades\b", t):
+        return 240.0
+    if re.search(r"\b(?:years|yrs)\b", t):
+        return 24.0
+    if re.search(r"\bmonths\b", t):
+        return 2.0
+    if re.search(r"\bweeks\b", t):
+        return 0.5
     if asked:
-        if re.search(r"\b(?:decades?|forever|all my life|my whole life|since (?:i was a )?(?:child|kid|teen))\b", t):
-            return 120.0
-        if re.search(r"\b(?:recently|a few days|just started|last week)\b", t):
+        if re.search(r"\b(?:forever|ages|a long (?:time|while)|as long as i can remember|decade)\b", t):
+            return 120.0 if re.search(r"\b(?:forever|as long as i can remember|decade)\b", t) else 12.0
+        if re.search(r"\b(?:recently|just started|a few days|couple of days|days)\b", t):
             return 0.5
     return None
 
@@ -108,42 +220,162 @@ def parse_severity(text: str, asked: bool) -> Optional[float]:
 
 
 _YES = re.compile(
-    r"^\s*(?:y|yes+|yeah?|yep|yup|ya|yah|sure|correct|right|true|i do|i have|i am|i did|affirmative|"
+    r"^\s*(?:y|yes+|yeah?|yea|yep|yup|ya|yah|sure|correct|right|true|i do|i have|i am|i did|affirmative|"
     r"that'?s (?:right|correct)|absolutely|definitely|of course|ok(?:ay)?|yes please|please do|"
     r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?)\b",
     re.IGNORECASE,
 )
 _NO = re.compile(
-    r"^\s*(?:n|no+|nope|nah|never|not really|not that i know of|not at all|none|negative|i don'?t|i do not|"
-    r"i haven'?t|i have not|i'?m not|i am not|i didn'?t|i did not|nothing|no,? never|not currently|"
-    r"i used to,? but not (?:any ?more|now)|used to but not any ?more|no longer|not any ?more|not anymore)\b",
+    r"^\s*(?:n|no+|nope|nah|never|not really|not at all|none|negative|i don'?t|i dont|i do not|"
+    r"i haven'?t|i havent|i have not|i'?m not|im not|i am not|i didn'?t|i did not|nothing|no,? never|not currently|"
+    r"i used to,? but not (?:any ?more|now)|used to but not any ?more|no longer|not any ?more|not anymore|nada|zero)\b",
     re.IGNORECASE,
 )
 _EMPHATIC_NO = re.compile(
     r"^\s*(?:definitely|absolutely|certainly|of course|surely|sure|hell|god)\s*,?\s*not\b", re.IGNORECASE
 )
-_UNSURE = re.compile(r"\b(?:not sure|unsure|don'?t know|do not know|no idea|maybe|i'?m not certain|idk|possibly)\b", re.IGNORECASE)
+# A no said with a hedge: read as no, and the words are kept for the clinician.
+_HEDGED_NO = re.compile(
+    r"\b(?:i don'?t think so|i dont think so|i do not think so|don'?t think so|not that i know of|not that i'?m aware of|"
+    r"not as far as i know|not to my knowledge|probably not|i don'?t believe so|i don'?t think i (?:have|am|do|did)|"
+    r"i doubt it|unlikely|not that i remember|not that i can remember|i don'?t remember (?:having|any)|"
+    r"not officially|never been (?:diagnosed|told))\b",
+    re.IGNORECASE,
+)
+_UNSURE = re.compile(
+    r"\b(?:not sure|unsure|don'?t know|dont know|do not know|no idea|maybe|i'?m not certain|idk|possibly|dunno|"
+    r"not certain|can'?t remember|cannot remember|could be|might be|might have)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class YesNo:
+    """A yes/no reading: `value` None when unreadable; `unsure` for "not sure" (review); `note` keeps the
+    visitor's words for the clinician (a hedged no, "well controlled", past use)."""
+
+    value: Optional[bool]
+    unsure: bool = False
+    note: bool = False
+
+
+# Per question: descriptive answers that mean yes (even after a leading "no ... but"), or no with a note.
+_SLOT_YES: Dict[str, str] = {
+    "heart_condition": (
+        r"(?:blood pressure|bp|pressure)\b[^.]*?\b(?:high|up|uncontrolled|not (?:really |well |very well )?controlled|"
+        r"all over the place|out of control|hard to control|through the roof|spikes?)|hypertensi\w+|heart attack|"
+        r"heart failure|angina|a stroke|had (?:a |two |mini )?strokes?|\btia\b|mini[- ]stroke|stents?|bypass|"
+        r"chest pains?|afib|a-?fib|arrhythmia|heart (?:condition|disease|problems?)"
+    ),
+    "pressure_condition": (
+        r"glaucoma|(?:eye|eyes|ocular|intraocular) pressure|pressure (?:in|behind) my (?:eye|eyes|head)|"
+        r"ocular hypertension|intracranial|head injury|concussion|hit my head|tbi|brain injury|pseudotumou?r|"
+        r"\biih\b|hydrocephalus"
+    ),
+    "substance_use": (
+        r"clean (?:from|off|for)|sober|in recovery|recovering|rehab|relapsed?|addict\w*|alcoholic|\baa\b|\bna meetings?|"
+        r"drink(?:ing)? (?:too much|a lot|heavily|every day|daily)|heavy drink\w*|misused?|abused?|"
+        r"(?:used|use|using|did|do|snort\w*|took) (?:ketamine|k\b|special k)|ketamine (?:recreationally|at (?:raves|parties))|"
+        r"smoke (?:meth|crack)|heroin|fentanyl|cocaine|\bmeth\b|crack|methadone (?:clinic|program)|suboxone program"
+    ),
+    "pregnant": r"pregnan\w*|expecting|trying (?:to conceive|for a baby|to get pregnant|for another)|we'?re trying|breast ?feeding|nursing|\bivf\b",
+    "psychosis_history": r"schizo\w*|psychos[ie]s|psychotic|hear(?:d|ing)? voices|hallucinat\w+|delusion\w*",
+    "liver_disease": r"cirrhosis|hepatitis|hep [abc]\b|liver (?:disease|damage|failure|problems?|issues?)|fatty liver|liver enzymes|elevated (?:liver|lfts?)",
+    "seizure_history": r"seizures?|epilep\w+|convulsions?|fits\b|fitting",
+    "ketamine_reaction": r"(?:allerg\w+|bad|severe|awful|terrible) (?:reaction|time|trip)\b[^.]*\bketamine|ketamine\b[^.]*\b(?:allerg\w+|reaction|went badly)",
+}
+_SLOT_NO: Dict[str, str] = {
+    "pregnant": (
+        r"hysterectomy|tubes? tied|tubal ligation|menopaus\w*|post[- ]?menopausal|i'?m (?:a )?(?:guy|man|male|dude|bloke)|"
+        r"i am (?:a )?(?:guy|man|male)|im (?:a )?(?:guy|man|male)|\bmale\b|too old|i'?m 6\d|no uterus|can'?t get pregnant|"
+        r"vasectomy|not a woman"
+    ),
+    "ketamine_reaction": r"never (?:had|tried|taken|used|received|been given) (?:it|ketamine)|no experience with|first time",
+}
+# Qualifiers that turn a descriptive "yes" into "no, with a note": controlled blood pressure, a past that is over.
+_SLOT_NO_WITH_NOTE: Dict[str, str] = {
+    "heart_condition": r"(?:well|under|good|fully|nicely)[- ]controlled|under control|controlled (?:with|by|on)|in check|normal now|fine (?:now|with)|managed (?:with|by|well)",
+    "pressure_condition": r"years ago|as a (?:kid|child|teen)|long ago|fully recovered",
+}
+_BUT = re.compile(r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b", re.IGNORECASE)
+_NEGATED_FINDING = re.compile(r"\b(?:no|not|never|don'?t|dont|without|nor|neither|isn'?t|wasn'?t|denies?)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
+
+
+def _positive_finding(pattern: str, clause: str) -> bool:
+    for m in re.finditer(rf"\b(?:{pattern})", clause, re.IGNORECASE):
+        before = clause[: m.start()]
+        if _NEGATED_FINDING.search(before):
+            continue
+        if _THIRD_PARTY.search(before) and not _FIRST_PERSON.search(before):
+            continue
+        return True
+    return False
+
+
+def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = None) -> YesNo:
+    """The answer to a yes/no question, as people give it.
+
+    "no, I had a hysterectomy" / "I'm a guy" -> no (pregnant); "my blood pressure is high and not really
+    controlled" -> yes; "no glaucoma, but my eye pressure is high" -> yes (the "but" clause wins); "well
+    controlled with one pill" -> no with a note; "clean from heroin for 2 years" -> yes (past misuse);
+    "I don't think so" -> no with a note; "not sure" -> unsure.
+    """
+    t = text.replace("’", "'").strip()
+    if slot:
+        clauses = _BUT.split(t)
+        tail = " ".join(clauses[1:])
+        yes_pattern = _SLOT_YES.get(slot)
+        if yes_pattern and tail and _positive_finding(yes_pattern, tail):
+            note_pattern = _SLOT_NO_WITH_NOTE.get(slot)
+            if note_pattern and re.search(note_pattern, tail, re.IGNORECASE):
+                return YesNo(False, note=True)
+            return YesNo(True, note=True)
+        no_pattern = _SLOT_NO.get(slot)
+        if no_pattern and re.search(rf"\b(?:{no_pattern})", t, re.IGNORECASE) and not (
+            yes_pattern and re.search(r"\bbut\b", t, re.IGNORECASE) and _positive_finding(yes_pattern, tail)
+        ):
+            return YesNo(False)
+        note_pattern = _SLOT_NO_WITH_NOTE.get(slot)
+        if yes_pattern and _positive_finding(yes_pattern, t):
+            if note_pattern and re.search(note_pattern, t, re.IGNORECASE):
+                return YesNo(False, note=True)
+            if _HEDGED_NO.search(t) or _NO.match(t):
+                pass  # "no, I don't drink heavily": the negation is read below
+            else:
+                return YesNo(True)
+        if note_pattern and re.search(note_pattern, t, re.IGNORECASE) and not _UNSURE.search(t):
+            return YesNo(False, note=True)
+    if _HEDGED_NO.search(t):
+        return YesNo(False, note=True)
+    if _UNSURE.search(t):
+        return YesNo(None, unsure=True)
+    if re.match(r"^\s*i used to\b", t, re.IGNORECASE) and re.search(
+        r"\bnot (?:any ?more|now)\b|\bno longer\b|\bquit\b|\bstopped\b", t, re.IGNORECASE
+    ):
+        return YesNo(False, note=True)
+    if _NO.match(t) or _EMPHATIC_NO.match(t):
+        return YesNo(False)
+    if _YES.match(t):
+        return YesNo(True)
+    if slot and slot in _VOLUNTEERED:
+        found = find_volunteered(t).get(slot)
+        if found is not None:
+            return YesNo(found)
+    if intent == "affirm":
+        return YesNo(True)
+    if intent == "deny":
+        return YesNo(False)
+    return YesNo(None)
 
 
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[bool]:
-    """A yes/no answer; 'not sure' returns None (the caller records it as unsure)."""
-    if _UNSURE.search(text):
-        return None
-    if re.match(r"^\s*i used to\b", text, re.IGNORECASE) and re.search(r"\bnot (?:any ?more|now)\b|\bno longer\b|\bquit\b|\bstopped\b", text, re.IGNORECASE):
-        return False
-    if _NO.match(text) or _EMPHATIC_NO.match(text):
-        return False
-    if _YES.match(text):
-        return True
-    if intent == "affirm":
-        return True
-    if intent == "deny":
-        return False
-    return None
+    """A plain yes/no answer (no question-specific reading); 'not sure' returns None."""
+    return read_yes_no(text, None, intent).value
 
 
 def is_unsure(text: str) -> bool:
-    return bool(_UNSURE.search(text))
+    return bool(_UNSURE.search(text)) and not _HEDGED_NO.search(text)
+
 
 
 # Statements a visitor may volunteer at any point; each maps to a yes/no contraindication slot.
@@ -232,8 +464,8 @@ def parse_name(text: str) -> Optional[str]:
     t = re.sub(r"^(?:hi|hello|hey)[,!.\s]+", "", t, flags=re.IGNORECASE)
     t = re.sub(r"^(?:my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me)\s+", "", t, flags=re.IGNORECASE)
     t = t.strip(" .,!")
-    if not t or len(t) > 80 or "@" in t or re.search(r"\d{3,}", t):
-        return None
+    if not t or len(t) > 80 or "@" in t or re.search(r"\d{3,}", t) or not re.search(r"[^\W\d_]", t):
+        return None  # a name has letters
     if len(t.split()) > 6:
         return None
     return t

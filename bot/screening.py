@@ -39,8 +39,17 @@ QUESTION_START = re.compile(
     r"do i|can i|can it|can you|could you|will it|would it|should i|tell me)\b",
     re.I,
 )
-CORRECTION_CUE = re.compile(r"\b(?:actually|sorry|i meant|correction|mistake|typo|not .+ but|oops|wait)\b", re.I)
+CORRECTION_CUE = re.compile(
+    r"\b(?:actually|sorry|i meant|i mean|meant to say|correction|mistake|typo|typed (?:that |it )?wrong|"
+    r"wrong (?:age|answer)|not .+ but|oops|wait)\b", re.I)
 MEDICATION_CUE = re.compile(r"\b(?:take|taking|took|on|prescribed|using|also|meds?|medications?|pills?)\b", re.I)
+# "nothing right now", "no meds at the moment": none, said in more words than the lexicon's "none".
+NO_MEDICATIONS = re.compile(
+    r"^\s*(?:nothing|none|nope|no|zero|not (?:taking|on) (?:any|anything)|i'?m not (?:taking|on) (?:any|anything)|"
+    r"i don'?t take (?:any|anything))(?:\s+(?:meds|medications?|medicines?|pills?|drugs|prescriptions?))?"
+    r"(?:\s*(?:right now|at the moment|currently|at all|now|really|these days|for now))?\s*[.!]*\s*$",
+    re.I,
+)
 ADD_CUE = re.compile(r"\b(?:also|too|as well|plus|forgot|another|add)\b", re.I)
 
 
@@ -97,18 +106,93 @@ def contact_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[str
     """Contact details: never from a minor; offered, not pressed, when not eligible."""
     if stop_asking_after_age(slots.get("age"), policy):
         return []
+    unclear = set(slots.get("unclear_answers") or {})  # given up after two unreadable answers: not asked again
     if slots.get("screening_outcome") == "not_eligible" and not slots.get("human_requested"):
         if slots.get("contact_wanted") is not True:
-            return ["contact_wanted"]
-        return ["contact_wanted"] + CONTACT_SLOTS
-    return list(CONTACT_SLOTS)
+            return [] if "contact_wanted" in unclear else ["contact_wanted"]
+        return ["contact_wanted"] + [slot for slot in CONTACT_SLOTS if slot not in unclear]
+    return [slot for slot in CONTACT_SLOTS if slot not in unclear]
+
+
+# --- a question that got no answer ----------------------------------------------------------------
+GIVE_UP_AFTER = 2  # unanswered turns in a row for one question: then its words go to the clinician
+
+
+def unanswered(slot: str, text: str, slots: Mapping[str, Any]) -> Dict[str, Any]:
+    """The open question got no usable answer this turn (unreadable, invalid, or an interruption).
+
+    First time: `failed_slot` names it, so the form asks it again in other words (the `utter_ask_<slot>`
+    variation conditioned on `failed_slot`). Second time in a row: the visitor's words are kept in
+    `unclear_answers` for the clinician and the form moves on; the slot stays empty, which eligibility
+    sends to review. Contact details that failed twice are left out (no invalid value is kept).
+    """
+    count = int(slots.get("failed_attempts") or 0) if slots.get("failed_slot") == slot else 0
+    count += 1
+    if count < GIVE_UP_AFTER:
+        return {slot: None, "failed_slot": slot, "failed_attempts": float(count)}
+    unclear = dict(slots.get("unclear_answers") or {})
+    unclear[slot] = parsing.clean_text(text) if slot in SCREENING_SLOTS else None
+    return {slot: None, "failed_slot": None, "failed_attempts": None, "unclear_answers": unclear}
+
+
+def answered(slots: Mapping[str, Any], slot: Optional[str] = None) -> Dict[str, Any]:
+    """The open question was answered: its count starts again.
+
+    A count for another question is kept: a medication read-back turned down twice is not asked a
+    third time, although the list itself was answered in between.
+    """
+    failed = slots.get("failed_slot")
+    return {"failed_slot": None, "failed_attempts": None} if failed and (slot is None or failed == slot) else {}
+
+
+def correction_events(turn: Turn, slots: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Dict[str, Any]:
+    """Corrections of screening answers while the contact questions are open ("actually I'm 17").
+
+    Returns the changed answers plus the re-evaluated outcome; a visitor who turns out to be a minor
+    loses every contact detail given so far.
+    """
+    from bot.eligibility import assess  # local: eligibility is only needed here and by the actions
+
+    if turn.hard_interruption:
+        return {}
+    changes: Dict[str, Any] = {}
+    age = parsing.parse_age(turn.text, asked=False)
+    if age is not None and age != slots.get("age"):
+        changes["age"] = age
+    cue = bool(CORRECTION_CUE.search(turn.text) or ADD_CUE.search(turn.text))
+    for slot, value in parsing.find_volunteered(turn.text).items():
+        if (cue or slots.get(slot) is None) and slots.get(slot) != value:
+            changes[slot] = value
+    if cue:
+        condition = extract_condition(turn, slots.get("condition"), lexicon)
+        if condition.get("condition") and condition["condition"] != slots.get("condition"):
+            changes.update(condition)
+    if not changes:
+        return {}
+    merged = dict(slots)
+    merged.update(changes)
+    result = assess(merged, policy, lexicon)
+    changes.update({"screening_outcome": result.outcome, "outcome_reasons": result.reasons})
+    if stop_asking_after_age(merged.get("age"), policy):
+        changes.update(dict.fromkeys(CONTACT_SLOTS + ["contact_wanted"], None))
+    return changes
 
 
 # --- reading answers ----------------------------------------------------------------------------
 def extract_age(turn: Turn, current: Optional[float]) -> Optional[float]:
+    """Any age stated as an age ("I'm actually 17") corrects the answer; a bare number only when asked."""
     if turn.hard_interruption:
         return None
     return parsing.parse_age(turn.text, asked=turn.asked("age"))
+
+
+def _answers_something_else(turn: Turn) -> bool:
+    """The message states another answer (an age, a correction, how long), so it is not this question's answer."""
+    return bool(
+        parsing.parse_age(turn.text, asked=False) is not None
+        or CORRECTION_CUE.search(turn.text)
+        or parsing.parse_duration_months(turn.text, asked=False) is not None
+    )
 
 
 def extract_condition(turn: Turn, current: Optional[str], lexicon: Lexicon) -> Dict[str, Any]:
@@ -122,15 +206,28 @@ def extract_condition(turn: Turn, current: Optional[str], lexicon: Lexicon) -> D
     canonical = values[0] if values else lexicon.find_condition(turn.text, fuzzy=asked)
     if canonical:
         return {"condition": canonical, "condition_detail": turn.text[:200]}
-    if asked and turn.free_text_allowed and _looks_like_answer(turn.text):
+    if asked and turn.free_text_allowed and _looks_like_answer(turn.text) and not _answers_something_else(turn):
         return {"condition": "other", "condition_detail": turn.text[:200]}
     return {}
 
 
-def extract_pain_duration(turn: Turn) -> Optional[float]:
+NOT_DURATION_ANSWERS = {"medications", "medications_confirmed", "prior_treatments", "pain_severity"}
+
+
+def extract_pain_duration(turn: Turn, current: Optional[float] = None, age: Optional[float] = None) -> Optional[float]:
+    """How long, from the duration question or a clear statement ("I've had pain for 8 years").
+
+    Never from a medication, treatment or severity answer ("twice a day", "PT for 2 years"), and an
+    earlier answer changes only with a correction cue.
+    """
     if turn.hard_interruption:
         return None
-    return parsing.parse_duration_months(turn.text, asked=turn.asked("pain_duration_months"))
+    if turn.asked("pain_duration_months"):
+        return parsing.parse_duration_months(turn.text, asked=True, age=age)
+    cue = bool(CORRECTION_CUE.search(turn.text))
+    if (turn.requested in NOT_DURATION_ANSWERS or current is not None) and not cue:
+        return None
+    return parsing.parse_duration_months(turn.text, asked=False, age=age)
 
 
 def extract_pain_severity(turn: Turn) -> Optional[float]:
@@ -152,10 +249,13 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
     asked = turn.asked("medications")
     fixing = turn.asked("medications_confirmed")
     if asked:
+        if NO_MEDICATIONS.match(turn.text) and not lexicon.find_medications(turn.text):
+            return {"medications": [], "medications_typed": []}
         meds = lexicon.parse_medication_answer(turn.text) if turn.free_text_allowed or turn.intent == "deny" else None
         if meds is None:
             meds = [lexicon.resolve(v) for v in turn.entity_values("medication")]
             meds = [m for m in meds if m] or None
+
         if meds is None:
             return {}
         return {"medications": [m.generic for m in meds], "medications_typed": [m.typed for m in meds]}
@@ -188,26 +288,50 @@ def extract_medications_confirmed(turn: Turn) -> Dict[str, Any]:
     return {}
 
 
-def extract_yes_no(turn: Turn, slot: str, unsure: Optional[List[str]]) -> Dict[str, Any]:
-    """A contraindication answer: yes/no when asked; a statement in passing ('I have glaucoma') anywhere.
+def extract_yes_no(
+    turn: Turn, slot: str, unsure: Optional[List[str]], current: Optional[bool] = None,
+    notes: Optional[Mapping[str, str]] = None,
+) -> Dict[str, Any]:
+    """A contraindication answer, read as people give it (see parsing.read_yes_no), or a statement in passing.
 
-    'Not sure' is stored as False plus a note in `unsure_answers`, which sends the screening to review.
+    'Not sure' is stored as False plus the slot in `unsure_answers` (review). A hedged or qualified
+    answer ("I don't think so", "well controlled with one pill") keeps the visitor's words in
+    `answer_notes` for the clinician and does not by itself send the screening to review.
+    Said in passing, a statement fills an empty answer; an earlier answer changes only with a cue.
     """
     if turn.hard_interruption:
         return {}
     if turn.asked(slot):
-        answer = parsing.parse_yes_no(turn.text, turn.intent)
-        if answer is None and parsing.is_unsure(turn.text):
-            return {slot: False, "unsure_answers": sorted(set(unsure or []) | {slot})}
-        if answer is None:
-            answer = parsing.find_volunteered(turn.text).get(slot)
-        if answer is None:
+        reading = parsing.read_yes_no(turn.text, slot, turn.intent)
+        if reading.value is None and not reading.unsure:
             return {}
-        return {slot: answer, "unsure_answers": sorted(set(unsure or []) - {slot})}
+        result: Dict[str, Any] = {slot: bool(reading.value)}
+        if reading.unsure:
+            result["unsure_answers"] = sorted(set(unsure or []) | {slot})
+        else:
+            result["unsure_answers"] = sorted(set(unsure or []) - {slot})
+        notes = dict(notes or {})
+        if reading.note:
+            notes[slot] = turn.text[:200]
+            result["answer_notes"] = notes
+        elif slot in notes:
+            notes.pop(slot)
+            result["answer_notes"] = notes or None
+        return result
     volunteered = parsing.find_volunteered(turn.text)
     if slot in volunteered:
+        if current is not None and not (CORRECTION_CUE.search(turn.text) or ADD_CUE.search(turn.text)):
+            return {}
         return {slot: volunteered[slot]}
     return {}
+
+
+def extract_consent(turn: Turn) -> Optional[bool]:
+    """Consent to the health questions: a clear yes or no only (a hedge or "not sure" is no answer yet)."""
+    if not turn.asked("health_data_consent") or turn.hard_interruption:
+        return None
+    reading = parsing.read_yes_no(turn.text, None, turn.intent)
+    return None if reading.note or reading.unsure else reading.value
 
 
 def extract_contact_wanted(turn: Turn) -> Optional[bool]:
@@ -269,6 +393,10 @@ def _looks_like_answer(text: str) -> bool:
 def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The screening answers as stored with a lead (health answers only; contact details live in columns)."""
     keys = SCREENING_SLOTS + [
-        "condition_detail", "unsure_answers", "unclear_answers", "medications_typed", "health_data_consent",
+        "condition_detail", "unsure_answers", "unclear_answers", "answer_notes", "medications_typed",
+        "health_data_consent",
     ]
-    return {k: slots.get(k) for k in keys if slots.get(k) is not None}
+    answers = {k: slots.get(k) for k in keys if slots.get(k) is not None}
+    if answers.get("unclear_answers"):  # contact details given up on are not health answers
+        answers["unclear_answers"] = {k: v for k, v in answers["unclear_answers"].items() if k in SCREENING_SLOTS}
+    return answers

@@ -17,6 +17,8 @@ from bot.screening import (
     Turn,
     answers_from_slots,
     contact_required_slots,
+    correction_events,
+    unanswered,
     extract_age,
     extract_condition,
     extract_contact_consent,
@@ -160,7 +162,10 @@ def test_crisis_is_not_a_condition(lex):
 # --- duration and severity ----------------------------------------------------------------------------
 def test_pain_duration():
     assert extract_pain_duration(Turn("3 years", intent="inform", requested="pain_duration_months")) == 36.0
-    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="age")) == pytest.approx(1.38, abs=0.01)
+    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="pain_duration_months")) == pytest.approx(1.38, abs=0.01)
+    # another question open: only a clear statement of how long the pain has lasted
+    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="age")) is None
+    assert extract_pain_duration(Turn("I've had the pain for 6 weeks", intent="inform", requested="age")) == pytest.approx(1.38, abs=0.01)
     assert extract_pain_duration(Turn("forever", intent="inform", requested="pain_duration_months")) == 120.0
     assert extract_pain_duration(Turn("forever", intent="inform", requested="condition")) is None
     assert extract_pain_duration(Turn("3 years", intent="stop", requested="pain_duration_months")) is None
@@ -515,3 +520,89 @@ def test_answers_from_slots_keeps_health_answers_only():
 def test_a_name_is_read_unless_the_message_is_a_question_or_a_sure_interruption(text, intent, confidence, accepted):
     turn = Turn(text, intent=intent, requested="full_name", confidence=confidence)
     assert (extract_full_name(turn) == text) is accepted
+
+
+# --- answers as people give them, and answers that stay right -------------------------------------------
+@pytest.mark.parametrize(
+    "slot, text, value, note",
+    [
+        ("heart_condition", "my blood pressure is high and not really controlled", True, False),
+        ("heart_condition", "well controlled with one pill", False, True),
+        ("pregnant", "no, I had a hysterectomy", False, False),
+        ("pregnant", "I'm a guy", False, False),
+        ("pressure_condition", "no glaucoma, but my eye pressure is high and she's watching it", True, True),
+        ("substance_use", "clean from heroin for 2 years", True, False),
+        ("liver_disease", "I don't think so", False, True),
+        ("seizure_history", "not that I know of", False, True),
+    ],
+)
+def test_descriptive_and_hedged_yes_no(slot, text, value, note):
+    result = extract_yes_no(Turn(text, intent="inform", requested=slot), slot, None)
+    assert result[slot] is value and result["unsure_answers"] == []
+    assert (result.get("answer_notes") or {}).get(slot) == (text if note else None)
+
+
+def test_a_hedge_is_not_unsure_but_not_sure_is():
+    assert extract_yes_no(Turn("not sure", requested="liver_disease"), "liver_disease", None)["unsure_answers"] == ["liver_disease"]
+    assert "answer_notes" not in extract_yes_no(Turn("not sure", requested="liver_disease"), "liver_disease", None)
+
+
+def test_volunteered_statement_does_not_overwrite_an_earlier_answer_without_a_cue():
+    assert extract_yes_no(Turn("I have high blood pressure", requested="seizure_history"), "heart_condition", None, False) == {}
+    assert extract_yes_no(Turn("actually I do have high blood pressure", requested="seizure_history"), "heart_condition", None,
+                          False) == {"heart_condition": True}
+
+
+def test_duration_never_from_a_medication_answer():
+    turn = Turn("oxycodone 10mg twice a day, metformin, lisinopril", intent="inform", requested="medications")
+    assert extract_pain_duration(turn, None) is None
+    assert extract_pain_duration(Turn("twice a day", requested="pain_duration_months")) is None
+
+
+def test_duration_from_a_life_stage_uses_the_age():
+    assert extract_pain_duration(Turn("since high school", requested="pain_duration_months"), None, 40.0) == 264.0
+    assert extract_pain_duration(Turn("since high school", requested="pain_duration_months"), None, None) is None
+
+
+def test_duration_changes_only_with_a_correction():
+    assert extract_pain_duration(Turn("I've had pain for 2 years", requested="pain_severity"), 96.0) is None
+    assert extract_pain_duration(Turn("sorry, I meant I've had it for 2 years", requested="age"), 96.0) == 24.0
+
+
+def test_a_correction_is_not_a_condition(lex):
+    turn = Turn("sorry i typed my age wrong, im actually 17", intent="inform", requested="condition")
+    assert extract_condition(turn, None, lex) == {}
+    assert extract_age(turn, 45.0) == 17.0
+
+
+def test_unanswered_rephrases_once_then_keeps_the_words():
+    first = unanswered("age", "old enough", {})
+    assert first == {"age": None, "failed_slot": "age", "failed_attempts": 1.0}
+    second = unanswered("age", "does it matter", first)
+    assert second["unclear_answers"] == {"age": "does it matter"} and second["failed_slot"] is None
+    # a different question starts its own count
+    assert unanswered("condition", "...", first)["failed_slot"] == "condition"
+
+
+def test_contact_details_given_up_on_keep_no_words():
+    first = unanswered("email", "jane at", {})
+    assert unanswered("email", "jane at gmail", first)["unclear_answers"] == {"email": None}
+
+
+def test_given_up_questions_are_not_asked_again(policy):
+    assert "age" not in screening_required_slots({"unclear_answers": {"age": "x"}}, policy)
+    assert contact_required_slots({"unclear_answers": {"email": None}, "screening_outcome": "qualified"}, policy) == [
+        "full_name", "phone", "preferred_contact_time", "contact_consent"]
+    assert contact_required_slots({"unclear_answers": {"contact_wanted": "hmm"}, "screening_outcome": "not_eligible"}, policy) == []
+
+
+def test_correction_during_contact_questions_reassesses(lex, policy):
+    slots = dict(age=45.0, condition="crps", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
+                 medications=[], medications_confirmed=True, screening_outcome="qualified", full_name="Sam", email="s@example.com",
+                 **dict.fromkeys(YES_NO_SLOTS, False))
+    changes = correction_events(Turn("actually I'm 17", requested="phone"), slots, policy, lex)
+    assert changes["age"] == 17.0 and changes["screening_outcome"] == "not_eligible"
+    assert changes["full_name"] is None and changes["email"] is None
+    changes = correction_events(Turn("sorry, I forgot: I do have epilepsy", requested="phone"), slots, policy, lex)
+    assert changes["seizure_history"] is True and changes["screening_outcome"] == "needs_review"
+    assert correction_events(Turn("Sam Jones", requested="full_name"), slots, policy, lex) == {}
