@@ -24,14 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 _DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 # The opening words of each question the form asks, as the visitor sees them.
 PROMPTS: List[Tuple[str, str]] = [
-    (name[len("utter_ask_"):], variants[0]["text"][:40])
+    (name[len("utter_ask_"):], variant["text"][:40])
     for name, variants in (_DOMAIN.get("responses") or {}).items()
     if name.startswith("utter_ask_")
+    for variant in variants
 ]
-PROMPTS += [
+PROMPTS += [  # the questions the actions word (bot/messages.py), first and second wording
     ("medications_confirmed", "Is that complete and correct?"),
-    ("medications_confirmed", "You said you don't take any medications right now. Is that right?"),
+    ("medications_confirmed", "Is this list of your medications complete and correct?"),
+    ("medications_confirmed", "don't take any medications right now"),
     ("contact_wanted", "Would you still like someone from the clinic to contact you"),
+    ("contact_wanted", "Should someone from the clinic get in touch with you?"),
 ]
 REFERENCE = re.compile(r"\b(L-[A-Z0-9]{8})\b")
 CONDITIONS = {"fibromyalgia": "fibromyalgia", "CRPS": "crps", "migraines": "migraine", "phantom limb pain": "phantom_limb_pain"}
