@@ -50,6 +50,22 @@ _CLAUSE_START = frozenset(
 _CLAUSE_END = frozenset("take takes taking use uses using on also plus".split())
 # A drug named right after these words is an allergy, not a medication taken.
 _ALLERGY = re.compile(r"\b(?:allergic|allergy|allergies|intolerant|reaction)\b(?:\s+(?:to|with|from))?[\s:,-]*$", re.I)
+# Cues that a named drug is not taken now: a negation (even for street drugs) or past use (not for street drugs).
+_NOT_TAKEN = re.compile(
+    r"\b(?:(?P<neg>no(?!\s+longer)|not|never|none|nothing|don'?t|do not|doesn'?t|does not|without|denies)|"
+    r"stopped|quit|used to|no longer|came off|weaned off|tapered off|discontinued|tried|was on|were on|got off|went off)\b",
+    re.I,
+)
+_RESET = re.compile(r"\b(?:now|currently|but|except|besides|other than|just|only|still|today|these days|instead|apart from|aside from|also)\b", re.I)
+_PAST_AFTER = re.compile(r"^[^,;.\n]*?\b(?:stopped|quit|not anymore|no longer|discontinued|in the past|used to)\b", re.I)
+_STREET = re.compile(
+    r"\b(?:street|illegal(?:ly)?|illicit|black market|dealer|plug|not prescribed|non-?prescribed|without a (?:prescription|script)|"
+    r"bought|buy|recreational(?:ly)?|to get high|get high|party|partying|from (?:a|my) (?:friend|buddy|cousin|brother|sister)|"
+    r"(?:a |my )?friend'?s|not mine|someone else'?s|snort(?:ing)?|shoot(?:ing)? up|pressed)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[,;.\n()]")
+SUBSTANCE_CLASS = "illicit"
 _SPLIT = re.compile(r",|;|/|\+|&|\||\band\b|\bplus\b|\bwith\b|\bthen\b|\n|\.(?:\s|$)", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 
@@ -113,6 +129,12 @@ class Lexicon:
         for key, entry in self.classes.items():
             for word in entry.get("words", []):
                 self._add(word, key)
+        # generic -> the form naming it as a street drug ("street fentanyl"), for "fentanyl off the street"
+        self._street_form = {}
+        for generic, entry in medications["medications"].items():
+            names = (entry.get("as_class") or {}).get(SUBSTANCE_CLASS)
+            if names:
+                self._street_form[generic] = _key(names[0])
         self.never_match = {str(w).lower() for w in medications.get("never_match", [])}
         self.english = english
         self.condition_phrases: Dict[str, str] = {}
@@ -203,10 +225,14 @@ class Lexicon:
             return []
         meds: List[Medication] = []
         masked = list(text)
+        named = False
         for start, end, med in self._scan(text):
             masked[start:end] = "|" * (end - start)
-            if not _ALLERGY.search(text[max(0, start - 40):start]):
-                meds.append(med)
+            named = True
+            med = self._in_context(text, start, end, med)
+            if _ALLERGY.search(text[max(0, start - 40):start]) or self._not_taken(text, start, end, med):
+                continue
+            meds.append(med)
         allergy_item = False
         for item in _SPLIT.split("".join(masked)):
             words = self._unknown_words(item, allergy_item)
@@ -214,11 +240,42 @@ class Lexicon:
             if words and len(words) <= 3:
                 candidate = " ".join(words).lower()
                 meds.append(Medication(typed=candidate, generic=candidate, drug_class=None, class_label=None))
-        return _unique(meds) if meds else None
+        if not meds:
+            return [] if named else None  # "no benzos, never opioids": names, none taken
+        return _unique(meds)
+
+    def _not_taken(self, text: str, start: int, end: int, med: Medication) -> bool:
+        """'no xanax', 'never used heroin', 'stopped lyrica last year', 'tried gabapentin': not a current medication.
+
+        Past use of a street drug still counts (substance-use history): only a negation drops it.
+        """
+        window = text[_clause_start(text, start):start]
+        cue = None
+        for cue in _NOT_TAKEN.finditer(window):
+            pass
+        if cue is not None and not _RESET.search(window[cue.end():]):
+            if cue.group("neg") or med.drug_class != SUBSTANCE_CLASS:
+                return True
+        return med.drug_class != SUBSTANCE_CLASS and bool(_PAST_AFTER.match(text[end:]))
+
+    def _in_context(self, text: str, start: int, end: int, med: Medication) -> Medication:
+        """A drug with a street form ('fentanyl off the street') is read in its street class when the clause says so."""
+        street_key = self._street_form.get(med.generic)
+        if not street_key or med.drug_class == self.surface_class.get(street_key):
+            return med
+        clause = text[_clause_start(text, start):_clause_end(text, end)]
+        if _STREET.search(clause):
+            return self.medication(med.typed, med.generic, street_key)
+        return med
 
     def _unknown_words(self, item: str, after_allergy: bool) -> List[str]:
         """The words of one answer item that could be a medication name nobody listed."""
         if after_allergy or _ALLERGY.search(item):
+            return []
+        cue = None
+        for cue in _NOT_TAKEN.finditer(item):
+            pass
+        if cue is not None and not _RESET.search(item[cue.end():]):
             return []
         kept: List[str] = []
         skipping = False
@@ -292,6 +349,16 @@ COMMON_WORDS = frozenset(
     while with without would years yesterday
     feel feels tired exhausted sleepy sick hurt hurts hurting aches aching sore worse awful terrible fine good bad""".split()
 )
+
+
+def _clause_start(text: str, pos: int) -> int:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, pos)]
+    return breaks[-1] if breaks else 0
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _norm(text: str) -> str:

@@ -49,7 +49,7 @@ VOCAB_ALIASES = {
     "cannabidiol": ["cannabidiol"],
 }
 # Chat shorthand and condition abbreviations that are not in the frequency list but are never a drug.
-EXTRA_ENGLISH = """yrs yr wks wk hrs hr mos mo prn bid tid qid qhs qd qam qpm po mg mcg iu ml cc otc rx meds med abt bc cuz coz idk
+EXTRA_ENGLISH = """succ tart sod ec sl sa hct ds ss cd ac dm yrs yr wks wk hrs hr mos mo prn bid tid qid qhs qd qam qpm po mg mcg iu ml cc otc rx meds med abt bc cuz coz idk
 tho thru w wo smth sth pls plz lol tbh imo rn atm asap aka ish pm am dr drs doc docs gerd afib copd ibs bph uti hbp htn t2d dm
 ra ms pots eds ocd ptsd adhd mdd gad rls cfs tmj sle ckd chf cad hypothyroid hashimotos hypothyroidism pcos ed endo gp np pa
 er xr sr cr la xl odt hcl ir dr tabs caps gummies gummy otc rx'd prescribed""".split()
@@ -173,6 +173,13 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _VARIANT_OK = re.compile(r"^[a-z][a-z0-9 -]*[a-z0-9]$")
 
 
+def _check_names(where: str, names: Iterable) -> None:
+    """Every name is a string with a letter (an unquoted "vitamin d 50,000" in a YAML list splits in two)."""
+    for name in names:
+        if not isinstance(name, str) or not re.search(r"[a-z]", name.lower()):
+            sys.exit(f"error: {where}: {name!r} is not a name (quote names that hold a comma or are numbers)")
+
+
 def _words(text: str) -> List[str]:
     return _TOKEN.findall(text.lower().replace("'", ""))
 
@@ -201,6 +208,10 @@ def build(vocab_dir: Path) -> tuple[str, str]:
     for generic, entry in curated["medications"].items():  # curated first: it wins every clash
         if entry["class"] not in classes:
             sys.exit(f"error: medications.yml: {generic} has unknown class {entry['class']!r}")
+        for key in ("names", "more", "street"):
+            _check_names(f"medications.yml {generic}.{key}", entry.get(key, []))
+        for names in (entry.get("as_class") or {}).values():
+            _check_names(f"medications.yml {generic}.as_class", names)
         out = {"class": entry["class"], "names": [], "street": [], "vocabulary": []}
         claim(generic, generic)
         out["names"] = [str(n).lower() for n in entry.get("names", []) + entry.get("more", []) if claim(n, generic)]
@@ -214,6 +225,7 @@ def build(vocab_dir: Path) -> tuple[str, str]:
         for generic, names in entries.items():
             if generic in meds:
                 sys.exit(f"error: {generic} is in both medications.yml and common_medications.yml")
+            _check_names(f"common_medications.yml {generic}", names or [])
             if not claim(generic, generic):
                 sys.exit(f"error: common_medications.yml: {generic} is already a name of {owner[generic]}")
             meds[generic] = {"class": drug_class, "names": [str(n).lower() for n in names or [] if claim(n, generic)],
