@@ -193,3 +193,13 @@ def test_faq_outside_a_form_offers_the_next_step_and_mid_form_does_not():
     mid_form.active_loop = {"name": "screening_form"}
     ActionAnswerFaq().run(dispatcher, mid_form, DOMAIN)
     assert dispatcher.messages[0]["buttons"] == []
+
+
+def test_read_back_keeps_what_was_understood_in_context():
+    """'fentanyl off the street' is read back as a counted substance, 'vitamin d' as a supplement."""
+    dispatcher = CollectingDispatcher()
+    slots = dict(medications=["street fentanyl", "cholecalciferol"], medications_typed=["fentanyl", "vitamin d"])
+    ActionAskMedicationsConfirmed().run(dispatcher, tracker(**slots), DOMAIN)
+    text = dispatcher.messages[0]["text"]
+    assert "- fentanyl, a non-prescribed substance (counted as substance use)" in text
+    assert "Vitamin d (cholecalciferol), a supplement" in text
