@@ -17,7 +17,6 @@ from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import yaml
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 DATA_DIR = Path(__file__).resolve().parent / "lexicon_data"
 LEXICON_FILE = "lexicon.generated.yml"
@@ -146,9 +145,6 @@ class Lexicon:
             self.never_match.update(phrase.split())
         self._condition_regex = _alternation(self.condition_phrases)
         self._fuzzy_choices = sorted({f for f in fuzzy if len(f) >= MIN_FUZZY_LENGTH and f in self.surface})
-        self._english_by_length: Dict[int, List[str]] = {}
-        for word in english:
-            self._english_by_length.setdefault(len(word), []).append(word)
 
     def _add(self, name: str, value: str) -> None:
         key = _key(str(name))
@@ -307,8 +303,7 @@ class Lexicon:
             if word.endswith(suffix) and word[: -len(suffix)] in self.english:
                 return True
         if len(word) >= 6:  # one slip of the keyboard away from an ordinary word ("stomache")
-            near = [w for n in (len(word) - 1, len(word), len(word) + 1) for w in self._english_by_length.get(n, [])]
-            return process.extractOne(word, near, scorer=Levenshtein.distance, score_cutoff=1) is not None
+            return any(edit in self.english for edit in _one_edit(word))
         return False
 
     # --- conditions --------------------------------------------------
@@ -349,6 +344,21 @@ COMMON_WORDS = frozenset(
     while with without would years yesterday
     feel feels tired exhausted sleepy sick hurt hurts hurting aches aching sore worse awful terrible fine good bad""".split()
 )
+
+
+def _one_edit(word: str):
+    """Every string one deletion, transposition, substitution or insertion away (Norvig's spelling corrector)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for left, right in splits:
+        if right:
+            yield left + right[1:]
+            if len(right) > 1:
+                yield left + right[1] + right[0] + right[2:]
+            for c in letters:
+                yield left + c + right[1:]
+        for c in letters:
+            yield left + c + right
 
 
 def _clause_start(text: str, pos: int) -> int:
