@@ -139,6 +139,7 @@ class Lexicon:
             if names:
                 self._street_form[generic] = _key(names[0])
         self.never_match = {str(w).lower() for w in medications.get("never_match", [])}
+        self.only_when_asked = {_key(str(w)) for w in medications.get("only_when_asked", [])}
         self.english = english
         self.condition_phrases: Dict[str, str] = {}
         for canonical, phrases in conditions["conditions"].items():
@@ -210,9 +211,15 @@ class Lexicon:
                 i += 1
         return found
 
-    def find_medications(self, text: str) -> List[Medication]:
-        """Every known medication mentioned anywhere in free text (exact forms, then fuzzy per word)."""
-        return _unique([med for _, _, med in self._scan(text)])
+    def find_medications(self, text: str, asked: bool = False) -> List[Medication]:
+        """Every known medication mentioned anywhere in free text (exact forms, then fuzzy per word).
+
+        Names that are also everyday words ("bars", "pot", "crack") count only when `asked` (the text
+        answers a medication question): "the pain feels like a crack" elsewhere names no drug.
+        """
+        return _unique([
+            med for _, _, med in self._scan(text) if asked or _key(med.typed) not in self.only_when_asked
+        ])
 
     def parse_medication_answer(self, text: str) -> Optional[List[Medication]]:
         """The answer to "which medications do you take?": [] for none, unknown names kept as typed.

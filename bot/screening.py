@@ -161,7 +161,7 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
         return {"medications": [m.slot_value for m in meds], "medications_typed": [m.typed for m in meds]}
     if not MEDICATION_CUE.search(turn.text) and not fixing:
         return {}
-    found = lexicon.find_medications(turn.text)
+    found = lexicon.find_medications(turn.text, asked=fixing)
     if not found:
         return {}
     generics, names = list(current or []), list(typed or [])

@@ -281,7 +281,8 @@ def build(vocab_dir: Path) -> tuple[str, str]:
         f"# inputs sha256: {inputs_digest()}",
         f"# {len(meds)} generics, {len(owner)} surface forms ({added} from the vocabulary).",
     ]
-    body = {"classes": classes, "never_match": never_match, "medications": {}}
+    body = {"classes": classes, "never_match": never_match,
+            "only_when_asked": [str(w).lower() for w in curated.get("only_when_asked", [])], "medications": {}}
     for generic in sorted(meds):
         entry = {k: v for k, v in meds[generic].items() if v or k == "class"}
         body["medications"][generic] = entry
@@ -301,7 +302,7 @@ def _json_yaml(body: dict) -> str:
         return f" {json.dumps(name)}: {{\n" + ",\n".join(rows) + "\n }"
 
     parts = [section("classes", body["classes"]), f' "never_match": {json.dumps(body["never_match"])}',
-             section("medications", body["medications"])]
+             f' "only_when_asked": {json.dumps(body["only_when_asked"])}', section("medications", body["medications"])]
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 

@@ -441,3 +441,14 @@ def test_lexicon_loads_and_parses_fast():
     for text in answers:
         lexicon.parse_medication_answer(text)
     assert (time.perf_counter() - start) / len(answers) < 0.02
+
+
+@pytest.mark.parametrize("text", ["on my feet all day, it feels like a crack in my spine", "I also take the subs to work",
+                                  "I'm on a pot of coffee a day", "taking the blues out of my life"])
+def test_everyday_street_words_are_not_picked_out_of_other_messages(lex, text):
+    assert lex.find_medications(text) == []
+
+
+def test_everyday_street_words_count_in_an_answer(lex):
+    assert generics(lex.find_medications("subs and pot", asked=True)) == ["buprenorphine", "marijuana"]
+    assert generics(lex.parse_medication_answer("subs and pot")) == ["buprenorphine", "marijuana"]
