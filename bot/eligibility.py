@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.lexicon import Lexicon
+from bot.lexicon import SUBSTANCE_CLASS, Lexicon
 from bot.policy import Policy
 
 QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
-SUBSTANCE_CLASS = "illicit"  # medication class whose entries count as substance use
 
 # Plain-language reason per yes/no criterion, shown to the visitor and to staff.
 YES_NO_REASONS = {

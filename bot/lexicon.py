@@ -65,11 +65,9 @@ _STREET = re.compile(
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[,;.\n()]")
-SUBSTANCE_CLASS = "illicit"
+SUBSTANCE_CLASS = "illicit"  # the class whose entries count as substance use (street drugs, kratom)
 _SPLIT = re.compile(r",|;|/|\+|&|\||\band\b|\bplus\b|\bwith\b|\bthen\b|\n|\.(?:\s|$)", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
-
-
 _KEY_WORD = re.compile(r"[a-z0-9]+")
 
 
