@@ -43,7 +43,7 @@ ENGLISH_MAX_BUCKET = 650  # wordfreq cB buckets: frequency 10**(-bucket/100); 65
 VOCAB_ALIASES = {
     "insulin": ["insulin glargine", "insulin lispro", "insulin aspart", "insulin detemir", "insulin degludec", "insulin human"],
     "carbidopa": ["carbidopa", "levodopa"],
-    "iron": ["ferrous sulfate", "ferrous gluconate", "ferrous fumarate"],
+    "ferrous sulfate": ["ferrous sulfate", "ferrous gluconate", "ferrous fumarate"],
     "fish oil": ["fish oil", "omega-3 fatty acids"],
     "coenzyme q10": ["ubidecarenone"],
     "divalproex": ["valproic acid"],
@@ -52,7 +52,7 @@ VOCAB_ALIASES = {
 # Chat shorthand and condition abbreviations that are not in the frequency list but are never a drug.
 EXTRA_ENGLISH = """hfa mdi respimat diskus ellipta handihaler flexpen kwikpen solostar autoinjector nebulizer neb nebs pen pens
 vial vials syringe syringes kombucha succ tart sod ec sl sa hct ds ss cd ac dm yrs yr wks wk hrs hr mos mo prn bid tid qid qhs qd qam qpm po mg mcg iu ml cc otc rx meds med abt bc cuz coz idk
-tho thru w wo smth sth pls plz lol tbh imo rn atm asap aka ish pm am dr drs doc docs pcp gerd afib copd ibs bph uti hbp htn t2d dm
+tho thru w wo ngl smth sth pls plz lol tbh imo rn atm asap aka ish pm am dr drs doc docs pcp gerd afib copd ibs bph uti hbp htn t2d dm
 ra ms pots eds ocd ptsd adhd mdd gad rls cfs tmj sle ckd chf cad hypothyroid hashimotos hypothyroidism pcos ed endo gp np pa
 er xr sr cr la xl odt hcl ir dr tabs caps gummies gummy otc rx'd prescribed""".split()
 
