@@ -16,12 +16,12 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
 
-.PHONY: run test unit browser validate test-nlu test-stories crossval bench train lexicon browser-deps clean
+.PHONY: run test unit browser validate test-nlu test-meds meds-dev test-stories crossval bench train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
 
-test: $(VENV_STAMP) browser-deps validate $(MODEL) unit browser test-stories test-nlu
+test: $(VENV_STAMP) browser-deps validate $(MODEL) unit browser test-stories test-nlu test-meds
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
@@ -38,8 +38,22 @@ $(MODEL): $(VENV_STAMP) $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-lexicon: $(VENV_STAMP)
-	$(PY) scripts/generate_lexicon_data.py
+# Regenerates the lexicon from bot/lexicon_data/*.yml and the pinned vocabulary (generation-time packages only).
+LEXICON_VOCAB := .cache/lexicon-vocab
+$(LEXICON_VOCAB)/.installed: requirements-lexicon.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes --target $(LEXICON_VOCAB) -r requirements-lexicon.txt
+	touch $@
+
+lexicon: $(VENV_STAMP) $(LEXICON_VOCAB)/.installed
+	$(PY) scripts/generate_lexicon_data.py --vocab-dir $(LEXICON_VOCAB)
+
+# Medication recognition scored through Lexicon.parse_medication_answer (the actions' path); fails below its floors.
+test-meds: $(VENV_STAMP)
+	@test -f tests/medications_holdout.yml || { echo "error: tests/medications_holdout.yml is missing (the held-out medication list, written by someone else)" >&2; exit 1; }
+	$(PY) scripts/medication_eval.py tests/medications_holdout.yml --report reports/medications_holdout.md
+
+meds-dev: $(VENV_STAMP)
+	$(PY) scripts/medication_eval.py tests/medications_dev.yml --report reports/medications_dev.md
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
 browser-deps:

@@ -109,9 +109,12 @@ class ActionAskMedicationsConfirmed(Action):
         return "action_ask_medications_confirmed"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        typed = tracker.get_slot("medications_typed") or tracker.get_slot("medications") or []
+        values = tracker.get_slot("medications") or []
+        typed = tracker.get_slot("medications_typed") or values
         dispatcher.utter_message(
-            text=messages.read_back(typed, context.lexicon(), tracker.get_slot("failed_slot") == "medications_confirmed"),
+            text=messages.read_back(
+                typed, context.lexicon(), values, again=tracker.get_slot("failed_slot") == "medications_confirmed"
+            ),
             buttons=[{"title": "Yes, that's right", "payload": "yes"}, {"title": "No, let me fix it", "payload": "no"}],
         )
         return []

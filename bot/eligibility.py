@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.lexicon import Lexicon
+from bot.lexicon import SUBSTANCE_CLASS, Lexicon
 from bot.policy import Policy
 
 QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
@@ -147,6 +147,11 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             action = policy.criteria["unrecognised_medication"]
             finding = MedicationFinding(name, None, None, action, "not in our medication list; a clinician will check it")
             reason = f"a medication we need to check ({name})"
+        elif med.drug_class == SUBSTANCE_CLASS:
+            # A street drug or kratom named as a medication counts as substance use, in the same words.
+            action = policy.medication_classes.get(SUBSTANCE_CLASS, policy.criteria["substance_use"])
+            finding = MedicationFinding(name, med.drug_class, med.class_label, action, f"counted as substance use: {_class_why(action)}")
+            reason = YES_NO_REASONS["substance_use"]
         else:
             action = policy.medication_classes.get(med.drug_class, policy.criteria["unrecognised_medication"])
             finding = MedicationFinding(
@@ -155,7 +160,9 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             shown = name.replace("_", " ")  # generic keys such as st_johns_wort
             reason = f"taking {med.class_label}" if med.class_only else f"taking {med.class_label} ({shown})"
         findings.append(finding)
-        {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
+        target = {"exclude": excludes, "review": reviews, "note": notes}[action]
+        if reason not in target:  # "yes" to substance use and heroin in the list: one reason
+            target.append(reason)
 
     gaps = [_gap_reason(slot) for slot in missing_or_unclear(answers, policy)]
 

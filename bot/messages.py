@@ -5,6 +5,7 @@ Kind and honest: never "rejected", never a dose, never advice to start or stop a
 
 from __future__ import annotations
 
+import dataclasses
 from typing import List, Optional, Sequence
 
 from bot.eligibility import NEEDS_REVIEW, NOT_ELIGIBLE, QUALIFIED, Assessment
@@ -25,9 +26,13 @@ def crisis_followup(clinic: Clinic) -> str:
     )
 
 
-def read_back(typed: Sequence[str], lexicon: Lexicon, again: bool = False) -> str:
+def read_back(
+    typed: Sequence[str], lexicon: Lexicon, values: Optional[Sequence[str]] = None, again: bool = False
+) -> str:
     """'Here's what I understood: Xanax (alprazolam), a benzodiazepine. Is that right?'
 
+    `values` (the medications slot) carries what was understood in context ("fentanyl" typed in
+    "fentanyl off the street" is kept as street fentanyl); the names are shown as the visitor typed them.
     `again`: the last answer to the read-back was unclear, so the question is put in other words.
     """
     if not typed:
@@ -35,8 +40,10 @@ def read_back(typed: Sequence[str], lexicon: Lexicon, again: bool = False) -> st
             return "Just to check: you don't take any medications right now? Tap Yes if that's right, or No to list them."
         return "You said you don't take any medications right now. Is that right?"
     items: List[str] = []
-    for name in typed:
-        med = lexicon.resolve(name)
+    paired = list(values) if values is not None and len(values) == len(typed) else [None] * len(typed)
+    for name, value in zip(typed, paired):
+        med = lexicon.resolve(value) if value else None
+        med = dataclasses.replace(med, typed=name) if med else lexicon.resolve(name)
         items.append(med.describe() if med else f"{name} (a name I don't recognise; a clinician will check it)")
     listing = "\n".join(f"- {item}" for item in items)
     if again:

@@ -258,18 +258,18 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
 
         if meds is None:
             return {}
-        return {"medications": [m.generic for m in meds], "medications_typed": [m.typed for m in meds]}
+        return {"medications": [m.slot_value for m in meds], "medications_typed": [m.typed for m in meds]}
     if not MEDICATION_CUE.search(turn.text) and not fixing:
         return {}
-    found = lexicon.find_medications(turn.text)
+    found = lexicon.find_medications(turn.text, asked=fixing)
     if not found:
         return {}
     generics, names = list(current or []), list(typed or [])
     if current and not (ADD_CUE.search(turn.text) or fixing or CORRECTION_CUE.search(turn.text)):
         return {}
     for med in found:
-        if med.generic not in generics:
-            generics.append(med.generic)
+        if med.slot_value not in generics:
+            generics.append(med.slot_value)
             names.append(med.typed)
     if generics == list(current or []):
         return {}

@@ -359,3 +359,12 @@ def test_hedged_no_is_a_no_with_a_note_not_a_review():
     answers["answer_notes"] = {"liver_disease": "not that I know of"}
     events = ActionScreeningOutcome().run(CollectingDispatcher(), tracker(**answers), DOMAIN)
     assert {e["name"]: e["value"] for e in events}["screening_outcome"] == "qualified"
+
+def test_read_back_keeps_what_was_understood_in_context():
+    """'fentanyl off the street' is read back as a counted substance, 'vitamin d' as a supplement."""
+    dispatcher = CollectingDispatcher()
+    slots = dict(medications=["street fentanyl", "cholecalciferol"], medications_typed=["fentanyl", "vitamin d"])
+    ActionAskMedicationsConfirmed().run(dispatcher, tracker(**slots), DOMAIN)
+    text = dispatcher.messages[0]["text"]
+    assert "- fentanyl, a non-prescribed substance (counted as substance use)" in text
+    assert "Vitamin d (cholecalciferol), a supplement" in text

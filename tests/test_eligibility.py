@@ -273,6 +273,34 @@ def test_note_classes_qualify(policy, lexicon, generic, drug_class):
     assert "_" not in result.notes[0]
 
 
+@pytest.mark.parametrize(
+    "generic, drug_class",
+    [("amoxicillin", "antibiotic"), ("valsartan", "antihypertensive"), ("glipizide", "diabetes"),
+     ("estradiol", "hormone"), ("cholecalciferol", "supplement"), ("magnesium", "supplement"), ("oxybutynin", "other")],
+)
+def test_everyday_classes_are_noted_not_reviewed(policy, lexicon, generic, drug_class):
+    """Everyday drugs used to send visitors to review as unknown names; now they are recognised and noted."""
+    result = assess(with_(medications=[generic]), policy, lexicon)
+    assert result.outcome == QUALIFIED
+    assert (result.medications[0].drug_class, result.medications[0].outcome) == (drug_class, "note")
+
+
+@pytest.mark.parametrize("slot_value", ["heroin", "kratom", "methamphetamine", "street fentanyl", "weed"])
+def test_illicit_substance_in_the_list_counts_as_substance_use(policy, lexicon, slot_value):
+    result = assess(with_(medications=[slot_value]), policy, lexicon)
+    assert result.outcome == NEEDS_REVIEW
+    assert result.reasons == [YES_NO_REASONS["substance_use"]]
+    finding = result.medications[0]
+    assert (finding.drug_class, finding.outcome) == ("illicit", "review")
+    assert finding.why.startswith("counted as substance use")
+
+
+def test_illicit_substance_and_a_yes_to_substance_use_give_one_reason(policy, lexicon):
+    result = assess(with_(medications=["heroin", "cocaine"], substance_use=True), policy, lexicon)
+    assert result.reasons == [YES_NO_REASONS["substance_use"]]
+    assert [f.drug_class for f in result.medications] == ["illicit", "illicit"]
+
+
 def test_class_word_alone_counts_for_its_class(policy, lexicon):
     # "benzos" is stored as the class key; it is reviewed like any benzodiazepine.
     result = assess(with_(medications=["benzodiazepine"]), policy, lexicon)

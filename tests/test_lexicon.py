@@ -201,7 +201,8 @@ def test_resolve_unknown_is_none(lex):
 ORDINARY = [
     "pain", "nothing", "ability", "relax", "concert", "back", "daily", "morning", "I feel tired", "lyrics",
     "olive", "value", "percent", "focus", "pristine", "coral", "sequel", "nanny", "vibes", "neurons",
-    "ketamine", "weed", "migraine", "fibro", "sleep", "vitamins", "tired", "my back hurts",
+    "ketamine", "migraine", "fibro", "sleep", "tired", "my back hurts", "cramps", "heartburn", "anxiety attack",
+    "acid reflux", "ice pack", "crystal clear", "glass of water",
 ]
 
 
@@ -307,13 +308,147 @@ def test_no_surface_form_is_a_never_match_word(lex):
     assert clash == set()
 
 
-def test_generated_rasa_data_is_up_to_date():
+def _generator():
     spec = importlib.util.spec_from_file_location("generate_lexicon_data", ROOT / "scripts" / "generate_lexicon_data.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    rendered = module.render()
+    return module
+
+
+def test_generated_rasa_data_is_up_to_date():
+    rendered = _generator().render()
     assert rendered.startswith("# GENERATED")
     assert "  - lookup: medication" in rendered and "  - synonym: alprazolam" in rendered
     assert (ROOT / "data" / "lexicon.yml").read_text(encoding="utf-8") == rendered, (
         "data/lexicon.yml is stale: run .venv/bin/python scripts/generate_lexicon_data.py"
     )
+
+
+def test_generated_lexicon_matches_its_curated_inputs():
+    """lexicon.generated.yml records a digest of the hand-curated files: editing them needs `make lexicon`."""
+    header = (ROOT / "bot" / "lexicon_data" / "lexicon.generated.yml").read_text(encoding="utf-8")[:2000]
+    assert header.startswith("# GENERATED")
+    assert "drug-named-entity-recognition 2.0.9" in header and "wordfreq 3.1.1" in header
+    assert f"# inputs sha256: {_generator().inputs_digest()}" in header, "run `make lexicon`"
+
+
+def test_rasa_lookup_stays_small_and_clinic_relevant(lex):
+    """The broad vocabulary lives on the actions side; Rasa's lookup tables keep the clinic-relevant names."""
+    rasa = (ROOT / "data" / "lexicon.yml").read_text(encoding="utf-8")
+    forms = {line.strip()[2:] for line in rasa.splitlines() if line.startswith("      - ")}
+    assert len(forms) < 1500 < len(lex.surface) / 3
+    for actions_only in ("amoxicillin", "valsartan", "heroin", "kratom", "subs", "blues", "bars", "street fentanyl"):
+        assert actions_only not in forms
+        assert lex.resolve(actions_only) is not None
+
+
+# --- everyday drugs, supplements, antibiotics (the broad vocabulary) ---------------------------------------
+@pytest.mark.parametrize(
+    "typed, generic, drug_class",
+    [
+        ("Zithromax", "azithromycin", "antibiotic"),
+        ("cefdinir", "cefdinir", "antibiotic"),
+        ("Levaquin", "levofloxacin", "antibiotic"),
+        ("Cozaar", "losartan", "antihypertensive"),
+        ("Tenormin", "atenolol", "antihypertensive"),
+        ("Procardia XL", "nifedipine", "antihypertensive"),
+        ("chlorthalidone", "chlorthalidone", "antihypertensive"),
+        ("Glucotrol", "glipizide", "diabetes"),
+        ("Victoza", "liraglutide", "diabetes"),
+        ("Estrace", "estradiol", "hormone"),
+        ("Prometrium", "progesterone", "hormone"),
+        ("Ditropan", "oxybutynin", "other"),
+        ("Propecia", "finasteride", "other"),
+        ("Prilosec", "omeprazole", "other"),
+        ("magnesium glycinate", "magnesium", "supplement"),
+        ("Vit D3", "cholecalciferol", "supplement"),
+        ("omega 3", "fish oil", "supplement"),
+        ("tiazac", "diltiazem", "antihypertensive"),  # a US brand the DrugBank vocabulary supplies
+    ],
+)
+def test_everyday_drugs_resolve_with_their_class(lex, typed, generic, drug_class):
+    meds = lex.parse_medication_answer(typed)
+    assert [(m.generic, m.drug_class) for m in meds] == [(generic, drug_class)]
+    assert lex.classes[drug_class]["label"] in meds[0].describe()
+
+
+@pytest.mark.parametrize(
+    "typed, generic",
+    [("xanbars", "alprazolam"), ("sobos", "buprenorphine"), ("dillies", "hydromorphone"), ("m30s", "oxycodone"),
+     ("roxies", "oxycodone"), ("norcs", "hydrocodone"), ("addies", "amphetamine"), ("trammies", "tramadol"),
+     ("school bus", "alprazolam"), ("subbies", "buprenorphine")],
+)
+def test_street_names_resolve_to_their_drug(lex, typed, generic):
+    assert generics(lex.parse_medication_answer(typed)) == [generic]
+
+
+@pytest.mark.parametrize(
+    "text, generic",
+    [("smack", "heroin"), ("yayo", "cocaine"), ("crystal meth", "methamphetamine"), ("kratom tea", "kratom"),
+     ("mary jane", "marijuana"), ("ecstasy", "mdma"), ("fentanyl I buy on the street", "fentanyl"),
+     ("norco from my buddy, not prescribed", "hydrocodone")],
+)
+def test_illicit_substances_are_recorded_as_substance_use(lex, text, generic):
+    meds = lex.parse_medication_answer(text)
+    assert [(m.generic, m.drug_class) for m in meds] == [(generic, "illicit")]
+    again = lex.resolve(meds[0].slot_value)  # the slot keeps a value that reads back the same way
+    assert (again.generic, again.drug_class) == (generic, "illicit")
+
+
+def test_prescribed_fentanyl_stays_an_opioid(lex):
+    meds = lex.parse_medication_answer("Duragesic patch every 72 hours")
+    assert [(m.generic, m.drug_class, m.slot_value) for m in meds] == [("fentanyl", "opioid", "fentanyl")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("baclofen for cramps in my legs", ["baclofen"]),
+        ("lorazepam if I can't sleep", ["lorazepam"]),
+        ("klonopin .5 bid and prn", ["clonazepam"]),
+        ("Celebrex 200 once in the morning with breakfast", ["celecoxib"]),
+        ("Vit D 1000 IU, and calcium", ["cholecalciferol", "calcium carbonate"]),
+        ("aspirin because of my heart", ["aspirin"]),
+        ("quixotril for my nerves", ["quixotril"]),  # unknown, still kept as typed for review
+        ("allergic to sulfa, but I take losartan", ["losartan"]),
+        ("stopped the xanax last spring, now only buspar", ["buspirone"]),
+        ("quit heroin a year ago", ["heroin"]),  # past street-drug use still counts
+    ],
+)
+def test_answers_keep_only_the_medications(lex, text, expected):
+    assert generics(lex.parse_medication_answer(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["something for heartburn", "a pill when my stomach acts up", "twice a day at bedtime"])
+def test_answers_without_a_medication_name_keep_nothing(lex, text):
+    assert lex.parse_medication_answer(text) is None
+
+
+@pytest.mark.parametrize("text", ["no opiates", "never took benzos", "no street drugs"])
+def test_named_but_not_taken_is_none(lex, text):
+    assert lex.parse_medication_answer(text) == []
+
+
+def test_lexicon_loads_and_parses_fast():
+    """The action server loads the lexicon once; an answer must parse in milliseconds (generous bounds: shared CPU)."""
+    import time
+
+    start = time.perf_counter()
+    lexicon = load_lexicon.__wrapped__()
+    assert time.perf_counter() - start < 5.0
+    answers = ["xanax and lisinopril 10mg", "vitamin d, fish oil and quixotril", "valium for spasms"] * 50
+    start = time.perf_counter()
+    for text in answers:
+        lexicon.parse_medication_answer(text)
+    assert (time.perf_counter() - start) / len(answers) < 0.02
+
+
+@pytest.mark.parametrize("text", ["on my feet all day, it feels like a crack in my spine", "I also take the subs to work",
+                                  "I'm on a pot of coffee a day", "taking the blues out of my life"])
+def test_everyday_street_words_are_not_picked_out_of_other_messages(lex, text):
+    assert lex.find_medications(text) == []
+
+
+def test_everyday_street_words_count_in_an_answer(lex):
+    assert generics(lex.find_medications("subs and pot", asked=True)) == ["buprenorphine", "marijuana"]
+    assert generics(lex.parse_medication_answer("subs and pot")) == ["buprenorphine", "marijuana"]

@@ -54,7 +54,8 @@ def test_default_criteria_match_the_clinical_table(classes):
 
 def test_default_medication_classes_match_the_clinical_table(classes):
     policy = load_policy(known_classes=classes)
-    review = {"benzodiazepine", "lamotrigine", "maoi", "stimulant", "naltrexone", "theophylline", "antipsychotic"}
+    # illicit: street drugs and kratom named as medications count as substance use (clinician review)
+    review = {"benzodiazepine", "lamotrigine", "maoi", "stimulant", "naltrexone", "theophylline", "antipsychotic", "illicit"}
     for cls, outcome in policy.medication_classes.items():
         assert outcome == ("review" if cls in review else "note"), cls
     assert policy.medication_classes["opioid"] == "note"

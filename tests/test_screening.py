@@ -220,6 +220,19 @@ def test_class_word_alone(lex):
     assert result["medications"] == ["benzodiazepine"]
 
 
+def test_medications_answer_with_a_supplement_and_a_street_drug(lex):
+    """'vitamin d' is a supplement, not 'none'; street fentanyl is kept in a form that reads back as illicit."""
+    turn = Turn("vitamin d, and fentanyl off the street sometimes", intent="inform", requested="medications")
+    result = extract_medications(turn, None, None, lex)
+    assert result["medications"] == ["cholecalciferol", "street fentanyl"]
+    assert [lex.resolve(v).drug_class for v in result["medications"]] == ["supplement", "illicit"]
+
+
+def test_medications_answer_drops_purpose_words(lex):
+    turn = Turn("tizanidine for my neck spasms at night", intent="inform", requested="medications")
+    assert extract_medications(turn, None, None, lex)["medications"] == ["tizanidine"]
+
+
 def test_medication_entities_when_text_gives_nothing(lex):
     turn = Turn("what I said before", intent="faq_what_is", requested="medications",
                 entities=[{"entity": "medication", "value": "Clonazepam"}])
