@@ -203,3 +203,15 @@ def test_sqlite_is_wal_and_pooled(tmp_path):
     with lean.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_endpoints_yml_loads_the_lean_store(tmp_path, monkeypatch):
+    """Rasa silently falls back to an in-memory store when a custom type fails to import: check it does not."""
+    from rasa.core.tracker_store import create_tracker_store
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    store = create_tracker_store(read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store"), DOMAIN)
+    assert isinstance(store, LeanSQLTrackerStore)
+    assert store.engine.url.database == str(tmp_path / "tracker.db")

@@ -137,3 +137,28 @@ def test_waiters_are_served_in_ticket_order_and_only_the_holder_releases(prefix)
         await store._red.close()
 
     asyncio.run(main())
+
+
+def test_endpoints_yml_section_configures_the_store(prefix, tmp_path):
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from rasa_plugins.lock_store import AtomicRedisLockStore
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        "lock_store:\n  type: rasa_plugins.lock_store.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n"
+        f"  db: 0\n  key_prefix: {prefix}\n  lock_lifetime: 7\n"
+    )
+    store = LockStore.create(read_endpoint_config(str(endpoints), "lock_store"))
+    assert isinstance(store, AtomicRedisLockStore)
+    assert store.lock_lifetime == 7 and store.key_prefix == f"{prefix}:lock:"
+
+    async def main():
+        async with store.lock("conv4") as lock:
+            assert 6 < lock.tickets[0].expires - time.time() <= 7.5
+            assert store.get_lock("conv4") is not None
+        await store._red.close()
+
+    asyncio.run(main())
+    assert store.get_lock("conv4") is None
