@@ -16,7 +16,7 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
 
-.PHONY: run test unit browser validate test-nlu test-meds meds-dev test-stories crossval bench train lexicon browser-deps clean
+.PHONY: run test unit browser validate test-nlu test-meds meds-dev test-stories crossval bench profile train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
@@ -85,6 +85,10 @@ crossval: $(VENV_STAMP)
 
 bench: $(VENV_STAMP) $(MODEL)
 	$(PY) scripts/bench.py
+
+# py-spy on the Rasa server, Rasa's stock endpoints beside ours, and the starter bot: reports/profile.md.
+profile: $(VENV_STAMP) $(MODEL)
+	$(PY) scripts/profile_turns.py
 
 clean:
 	rm -rf models var reports/tmp .pytest_cache

@@ -1,1 +1,1 @@
-"""Runtime plugins Rasa loads from credentials.yml and endpoints.yml (they may import Rasa; bot/ never does)."""
+"""Runtime plugins Rasa loads from credentials.yml and endpoints.yml: the reliable REST channel, the lean tracker store (with speedups), the atomic Redis lock store. They may import Rasa; bot/ never does."""

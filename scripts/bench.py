@@ -229,6 +229,7 @@ class StarterBot:
         self.proc: Optional[subprocess.Popen] = None
         self.actions: Optional[subprocess.Popen] = None
         self.load_s: Optional[float] = None
+        self.load_timeout = 300.0
         endpoints = (project / "endpoints.yml").read_text(encoding="utf-8")
         self.has_action_server = bool(re.search(r"^action_endpoint:", endpoints, re.M))
 
@@ -245,7 +246,7 @@ class StarterBot:
         model = sorted((self.project / "models").glob("*.tar.gz"))[-1]
         log = LOG_DIR / "starter_rasa.log"
         self.proc = self._popen([RASA, "run", "--enable-api", "-i", HOST, "-p", str(self.port), "--model", str(model)], log)
-        self.load_s = wait_http(f"{self.url}/status", self.proc, 300, log)
+        self.load_s = wait_http(f"{self.url}/status", self.proc, self.load_timeout, log)
 
     def completed(self, senders: List[str]) -> int:
         return len(senders)  # every turn answered 200; the starter stores nothing to check
