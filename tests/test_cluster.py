@@ -31,7 +31,7 @@ import visitor  # noqa: E402
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = "redis://127.0.0.1:6379/0"
-VISITORS = 200
+VISITORS = int(os.environ.get("CLUSTER_TEST_VISITORS") or 200)  # fewer only to try the test on a busy machine
 CONCURRENCY = 50
 
 
@@ -152,7 +152,7 @@ def check_crowd(cluster, results, tag):
 
 
 def crowd(cluster, tag):
-    return asyncio.run(visitor.crowd(cluster.settings.web_url, VISITORS, CONCURRENCY, tag, via="chat", cap=240))
+    return asyncio.run(visitor.crowd(cluster.settings.web_url, VISITORS, CONCURRENCY, tag, via="chat", cap=600))
 
 
 @pytest.mark.cluster
