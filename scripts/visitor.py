@@ -20,7 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD_ID = re.compile(r"\bL-[A-Z2-9]{8}\b")
-FIRST = ["Ann", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "June"]
+FIRST = ["Anna", "Brian", "Claire", "David", "Emma", "Frank", "Grace", "Henry", "Irene", "James"]
 LAST = ["Archer", "Baker", "Carter", "Dalton", "Ellis", "Fisher", "Garner", "Hayes", "Irwin", "Jensen",
         "Keller", "Lawson", "Mercer", "Norris", "Osborn", "Porter", "Quinn", "Rhodes", "Sutton", "Turner"]
 YES_NO_SLOTS = ("pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use",
