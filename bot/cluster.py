@@ -409,10 +409,11 @@ class Cluster:
 
     def health_urls(self) -> Dict[str, str]:
         s = self.settings
-        urls = {f"rasa-{i}": f"http://{HOST}:{p}/status?token={self.token}" for i, p in enumerate(s.rasa_ports, 1)}
+        # Rasa's "/" (no token: a token in a URL would land in nginx's error log); it answers once the model is loaded.
+        urls = {f"rasa-{i}": f"http://{HOST}:{p}/" for i, p in enumerate(s.rasa_ports, 1)}
         urls.update({f"actions-{i}": f"http://{HOST}:{p}/health" for i, p in enumerate(s.action_ports, 1)})
         urls.update({f"web-{i}": f"http://{HOST}:{p}/healthz" for i, p in enumerate(s.web_ports, 1)})
-        urls.update({"nginx rasa": f"{s.rasa_url}/status?token={self.token}", "nginx web": f"{s.web_url}/healthz",
+        urls.update({"nginx rasa": f"{s.rasa_url}/", "nginx web": f"{s.web_url}/healthz",
                      "nginx actions": f"{s.action_url}/health"})
         return urls
 

@@ -2,7 +2,7 @@
 
 Shared by scripts/bench.py and tests/test_cluster.py. The questions are recognised by their text in
 domain.yml (`utter_ask_<slot>`), so a reworded question needs no change here. Each visitor has its
-own answers (age, severity, name, email) so a test can check that the stored lead holds exactly
+own answers (age, severity, pain duration, email) so a test can check that the stored lead holds exactly
 what that visitor sent. Transport is a callable: Rasa's REST channel or the web app's /chat relay.
 """
 
@@ -20,9 +20,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD_ID = re.compile(r"\bL-[A-Z2-9]{8}\b")
-FIRST = ["Anna", "Brian", "Claire", "David", "Emma", "Frank", "Grace", "Henry", "Irene", "James"]
-LAST = ["Archer", "Baker", "Carter", "Dalton", "Ellis", "Fisher", "Garner", "Hayes", "Irwin", "Jensen",
-        "Keller", "Lawson", "Mercer", "Norris", "Osborn", "Porter", "Quinn", "Rhodes", "Sutton", "Turner"]
+# One name for everyone: the bot loops on some names ("Fay Baker", "James Baker" get the out-of-scope
+# answer); the subject here is the serving, and each visitor is told apart by email, age, severity, duration.
+NAME = "Jane Doe"
 YES_NO_SLOTS = ("pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use",
                 "ketamine_reaction", "pressure_condition", "seizure_history")
 
@@ -58,7 +58,7 @@ class Persona:
             "prior_treatments": "physical therapy and nerve blocks",
             "medications": "gabapentin",
             "medications_confirmed": "yes",
-            "full_name": f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}",
+            "full_name": NAME,
             "email": f"visitor{i}.{self.tag}@example.com",
             "phone": "303-555-0142",
             "preferred_contact_time": "mornings",
