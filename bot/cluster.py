@@ -348,8 +348,12 @@ def ensure_database(database_url: str) -> None:
 
     u = urllib.parse.urlsplit(database_url)
     name = u.path.lstrip("/")
-    conn = psycopg2.connect(host=u.hostname or HOST, port=u.port or 5432, user=urllib.parse.unquote(u.username or "postgres"),
-                            password=urllib.parse.unquote(u.password or "") or None, dbname="postgres", connect_timeout=5)
+    try:
+        conn = psycopg2.connect(host=u.hostname or HOST, port=u.port or 5432, user=urllib.parse.unquote(u.username or "postgres"),
+                                password=urllib.parse.unquote(u.password or "") or None, dbname="postgres", connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        raise RuntimeError(f"PostgreSQL at {u.hostname}:{u.port or 5432} (CLUSTER_DATABASE_URL) does not answer: "
+                           f"{str(exc).strip().splitlines()[0]}") from exc
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -370,7 +374,10 @@ def ensure_database(database_url: str) -> None:
 def check_redis(redis_url: str) -> None:
     import redis
 
-    redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"Redis at {redis_url} (CLUSTER_REDIS_URL) does not answer: {exc}") from exc
 
 
 # ---- running ---------------------------------------------------------------------------------------
