@@ -16,12 +16,41 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
 
-.PHONY: run test unit browser validate test-nlu test-meds meds-dev test-stories crossval bench profile train lexicon browser-deps clean
+.PHONY: run run-cluster cluster-deps deploy-check test-cluster test unit browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
 
-test: $(VENV_STAMP) browser-deps validate $(MODEL) unit browser test-stories test-nlu test-meds
+# The scaled profile (docs/scaling.md): nginx + several Rasa, action and web processes under supervisor,
+# state in PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379). Sizes: CLUSTER_* settings (bot/cluster.py).
+run-cluster: $(VENV_STAMP) $(MODEL) cluster-deps
+	$(PY) -m bot.cluster
+
+# Debian's nginx for the cluster's load balancer (we run our own nginx process, never the system service).
+cluster-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && { $$SUDO apt-get install -y -qq nginx-light >/dev/null || $$SUDO apt-get install -y -qq nginx >/dev/null; }; \
+	fi
+
+# deploy/: `docker compose config` (or Debian's docker-compose) and the Kubernetes manifests against the
+# schemas, with kubernetes-validate in its own venv (it needs jsonschema 4, Rasa pins 3.2).
+DEPLOY_VENV := var/deploy-venv
+$(DEPLOY_VENV)/.installed: deploy/requirements-check.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet -r deploy/requirements-check.txt
+	touch $@
+
+deploy-check: $(VENV_STAMP) $(DEPLOY_VENV)/.installed
+	$(PY) -m bot.cluster render-deploy --check
+	@if docker compose version >/dev/null 2>&1; then RASA_AUTH_TOKEN=check DB_PASSWORD=check docker compose -f deploy/compose.yml config --quiet; \
+	elif command -v docker-compose >/dev/null; then RASA_AUTH_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; \
+	else if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get install -y -qq docker-compose >/dev/null && \
+	  RASA_AUTH_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; fi
+	$(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version 1.30 deploy/k8s/*.yml
+	@echo "deploy/: compose file and Kubernetes manifests are valid"
+
+test: $(VENV_STAMP) browser-deps cluster-deps validate $(MODEL) unit test-cluster browser test-stories test-nlu test-meds
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
@@ -67,7 +96,11 @@ validate: $(VENV_STAMP)
 
 # Playwright's sync API keeps an event loop running, so browser tests run in their own pytest processes.
 unit: $(VENV_STAMP) $(MODEL)
-	$(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/test_staff_browser.py
+	$(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/test_staff_browser.py -m "not cluster"
+
+# Its own tier: starts the whole cluster (nginx, supervisor, PostgreSQL, Redis) on free ports, about 5 minutes.
+test-cluster: $(VENV_STAMP) $(MODEL) cluster-deps
+	$(PY) -m pytest -q tests/test_cluster.py -m cluster
 
 browser: $(VENV_STAMP) $(MODEL) browser-deps
 	$(PY) -m pytest -q tests/test_staff_browser.py
@@ -83,7 +116,7 @@ test-stories: $(VENV_STAMP) $(MODEL)
 crossval: $(VENV_STAMP)
 	$(RASA) test nlu --cross-validation --folds 5 --out reports/crossval
 
-bench: $(VENV_STAMP) $(MODEL)
+bench: $(VENV_STAMP) $(MODEL) cluster-deps
 	$(PY) scripts/bench.py
 
 # py-spy on the Rasa server, Rasa's stock endpoints beside ours, and the starter bot: reports/profile.md.

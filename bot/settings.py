@@ -28,6 +28,7 @@ class Settings:
     rasa_url: str
     rasa_token: str
     web_port: int
+    web_host: str = "127.0.0.1"  # WEB_HOST: 0.0.0.0 only inside a container (deploy/)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,4 +40,5 @@ class Settings:
             rasa_url=os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
             rasa_token=os.environ.get("RASA_AUTH_TOKEN", ""),
             web_port=int(os.environ.get("WEB_PORT", "8080")),
+            web_host=os.environ.get("WEB_HOST") or "127.0.0.1",
         )

@@ -44,6 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import visitor  # noqa: E402
 from nlu_eval import (  # noqa: E402
     CONFIG, DATA, HOLDOUT, RASA, ROOT, examples, machine_info, now_utc, rasa_env, read_scores,
     run_logged, tail, test_nlu, train_nlu,
@@ -55,13 +56,13 @@ LOG_DIR = ROOT / "reports" / "tmp" / "bench"
 MODEL = ROOT / "models" / "screening.tar.gz"
 HOST = "127.0.0.1"
 
-SCREENING = (["hi", "yes", "45", "I have CRPS", "3 years", "7", "physical therapy and nerve blocks", "gabapentin", "yes"]
-             + ["no"] * 8 + ["Jane Doe", "jane@example.com", "303-555-0142", "mornings", "yes"])
+SCREENING = None  # this assistant: scripts/visitor.py reads each open question and answers it (a whole screening)
 STARTER = ["hi", "not good", "yes", "great", "are you a bot?", "bye"]
 
 # concurrent conversations -> (conversations run at that level, time cap in seconds)
 LEVELS = {1: (5, 180), 10: (20, 240), 50: (50, 300)}
 QUICK_LEVELS = {1: (2, 120), 10: (10, 180), 50: (50, 240)}
+CLUSTER_ROW = "this assistant, cluster"
 TARGET_P95_RATIO = 1.5      # p95 at 10 concurrent <= 1.5x the starter bot's
 TARGET_COLD_TRAIN_S = 180   # cold `rasa train` < 3 minutes
 TRAIN_CAP_S = 1500          # kill a training that takes longer than this
@@ -136,7 +137,7 @@ def stop_proc(proc: Optional[subprocess.Popen], timeout: float = 15) -> None:
 
 
 # ---- load -------------------------------------------------------------------------------------------
-async def run_level(base_url: str, script: List[str], concurrency: int, conversations: int, cap: float,
+async def run_level(base_url: str, script: Optional[List[str]], concurrency: int, conversations: int, cap: float,
                     tag: str) -> dict:
     """`conversations` whole conversations, at most `concurrency` at a time, each with its own sender."""
     latencies: List[float] = []
@@ -146,9 +147,20 @@ async def run_level(base_url: str, script: List[str], concurrency: int, conversa
     limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
 
+        known = visitor.questions()
+        send = visitor.rest_sender(client)
+
         async def conversation(i: int) -> None:
             async with sem:
                 sender = f"bench-{tag}-c{concurrency}-{i}-{uuid.uuid4().hex[:8]}"
+                if script is None:  # a screening visitor; a retryable error is not retried here (it counts)
+                    res = await visitor.screen(send, sender, visitor.Persona(i, tag), known, retry_once=False)
+                    latencies.extend(res.latencies)
+                    if res.error or not res.lead_id:
+                        failures.append(f"{sender}: {res.error or 'no reference number'}")
+                    else:
+                        finished[sender] = [res.lead_id]
+                    return
                 last: list = []
                 for text in script:
                     t0 = time.perf_counter()
@@ -217,6 +229,60 @@ class OurBot:
 
     def stop(self) -> None:
         self.stack.stop()
+
+
+class ClusterBot:
+    """The cluster profile (bot.cluster: nginx, supervisor, N Rasa + N action servers, PostgreSQL, Redis) on free
+    ports with its own temporary PostgreSQL database; turns go through nginx's Rasa listener."""
+
+    def __init__(self, tmp: Path, model: Path, pg_admin: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> None:
+        from bot.cluster import Cluster, ClusterSettings
+
+        self.db_name = f"bench_cluster_{uuid.uuid4().hex[:8]}"
+        self.pg_admin = pg_admin
+        base = ClusterSettings.from_env()  # replica counts from CLUSTER_* (defaults: this machine)
+        settings = base.replace(
+            rasa_ports=tuple(free_port() for _ in base.rasa_ports), action_ports=tuple(free_port() for _ in base.action_ports),
+            web_ports=tuple(free_port() for _ in base.web_ports), public_rasa_port=free_port(), public_web_port=free_port(),
+            action_lb_port=free_port(), database_url=pg_admin.rsplit("/", 1)[0] + "/" + self.db_name,
+            directory=Path(tempfile.mkdtemp(prefix="bench-cl-", dir="/tmp")), model=model)
+        self.cluster = Cluster(settings, token=secrets.token_hex(16), quiet=True)
+        self.url = settings.rasa_url
+        self.replicas = len(settings.rasa_ports)
+        self.load_s: Optional[float] = None
+
+    def start(self) -> None:
+        t0 = time.perf_counter()
+        self.cluster.start()
+        self.cluster.wait_ready(timeout=600)
+        self.load_s = time.perf_counter() - t0
+
+    def rss(self) -> Dict[str, Optional[float]]:
+        """Peak RSS of each program (MiB), from the pids supervisor reports."""
+        return {name: peak_rss_mib(pid) for name, pid in sorted(self.cluster.pids().items())}
+
+    def completed(self, senders: List[str]) -> int:
+        from bot.leads import open_lead_store
+
+        store = open_lead_store(self.cluster.settings.database_url)
+        try:
+            return sum(1 for s in senders if store.for_conversation(s))
+        finally:
+            store.engine.dispose()
+
+    def stop(self) -> None:
+        self.cluster.stop()
+        try:
+            import psycopg2
+
+            conn = psycopg2.connect(self.pg_admin)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+            conn.close()
+        except Exception as exc:  # noqa: BLE001 - cleanup only
+            step(f"could not drop {self.db_name}: {exc}")
+        shutil.rmtree(self.cluster.settings.directory, ignore_errors=True)
 
 
 class StarterBot:
@@ -313,13 +379,22 @@ def transcript(model: Path) -> int:
     bot = OurBot(tmp, model)
     try:
         bot.start()
-        with httpx.Client(base_url=bot.url, timeout=120) as client:
-            sender = f"transcript-{uuid.uuid4().hex[:8]}"
-            for text in SCREENING:
-                replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text}).json()
-                print(f"> {text}")
-                for r in replies:
-                    print("  " + (r.get("text") or json.dumps(r))[:200].replace("\n", " "))
+        sender = f"transcript-{uuid.uuid4().hex[:8]}"
+
+        async def talk() -> None:
+            async with httpx.AsyncClient(base_url=bot.url, timeout=120) as client:
+                send = visitor.rest_sender(client)
+
+                async def printing(sender_: str, text: str):
+                    replies = await send(sender_, text)
+                    print(f"> {text}")
+                    for r in replies:
+                        print("  " + (r.get("text") or json.dumps(r))[:200].replace("\n", " "))
+                    return replies
+
+                await visitor.screen(printing, sender, visitor.Persona(0, "transcript"), visitor.questions())
+
+        asyncio.run(talk())
         print(f"lead stored: {bool(bot.completed([sender]))}")
     finally:
         bot.stop()
@@ -330,6 +405,45 @@ def transcript(model: Path) -> int:
 # ---- report -----------------------------------------------------------------------------------------
 def f(x: Optional[float], digits: int = 0) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def render_cluster(r: dict) -> List[str]:
+    """Cluster vs single process at the highest level, memory per program, and the projection to N machines."""
+    c = r.get("cluster")
+    top = r["levels"][-1] if r["levels"] else {}
+    if not c or CLUSTER_ROW not in top:
+        return []
+    one, many = top["this assistant"], top[CLUSTER_ROW]
+    cores = int(r["machine"]["nproc"]) if str(r["machine"]["nproc"]).isdigit() else 2
+    tps, tps1 = many["turns_per_s"] or 0, one["turns_per_s"] or 0
+    per_worker = tps / max(1, min(c["rasa_replicas"], cores))
+    turns = max(1, round(one["turns"] / max(1, one["finished"] or 1)))
+    rss = c["rss_mib"]
+    rasa_rss = [v for k, v in rss.items() if k.startswith("rasa-") and v]
+    L = ["", f"### Cluster profile vs single process, {many['concurrency']} concurrent conversations", "",
+         f"Cluster: nginx, {c['rasa_replicas']} Rasa servers, action servers and web apps under supervisor, trackers "
+         f"in PostgreSQL, locks in Redis (`make run-cluster`, started in {f(c['start_s'])} s); turns through nginx's "
+         "Rasa listener. Single process: `make run`'s Rasa server with SQLite.", "",
+         "| profile | turns/s | p50 ms | p95 ms | failed turns | completed |", "|---|---|---|---|---|---|",
+         f"| single process | {f(tps1, 1)} | {f(one['p50_ms'])} | {f(one['p95_ms'])} | {one['failed_turns']} | {one['completed']} |",
+         f"| cluster | {f(tps, 1)} | {f(many['p50_ms'])} | {f(many['p95_ms'])} | {many['failed_turns']} | {many['completed']} |",
+         "", f"Throughput ratio cluster / single: **{f(tps / tps1 if tps1 else None, 2)}x**; "
+         f"p95 {f(many['p95_ms'])} ms vs {f(one['p95_ms'])} ms.", "",
+         "Peak RSS per program of the cluster (MiB): " + ", ".join(f"{k} {f(v)}" for k, v in rss.items()) + ".", "",
+         "#### Projection to N machines (from these measurements, not measured)", "",
+         f"Measured per Rasa worker: {f(per_worker, 1)} turns/s ({f(tps, 1)} turns/s over "
+         f"{min(c['rasa_replicas'], cores)} worker(s) on {cores} cores, each worker one event loop on one core). "
+         f"A screening is about {turns} turns. With Rasa, action servers and web apps on N machines like this one "
+         f"({cores} cores, one Rasa worker per core) and PostgreSQL and Redis on their own machine, throughput grows "
+         "about linearly until the database saturates:", "",
+         "| machines | Rasa workers | turns/s | screenings/min | Rasa memory |", "|---|---|---|---|---|"]
+    for n in (1, 2, 4, 8):
+        workers = n * cores
+        mem = f"{f(workers * max(rasa_rss) / 1024, 1)} GiB" if rasa_rss else "n/a"
+        L.append(f"| {n} | {workers} | ~{f(workers * per_worker)} | ~{f(workers * per_worker * 60 / turns)} | {mem} |")
+    L += ["", "Each Rasa worker holds the model in memory (peak RSS above); PostgreSQL writes every turn's events, "
+          "so beyond a few machines size the database (connections: each Rasa and action process keeps a pool)."]
+    return L
 
 
 def render(r: dict) -> str:
@@ -345,19 +459,23 @@ def render(r: dict) -> str:
         L.append(f"| {name} | {f(s['intent macro-F1'], 3)} | {f(s['intent accuracy'], 3)} | {f(s['medication F1'], 3)} "
                  f"| {f(s['condition F1'], 3)} | {s['extractor']} |")
     L += ["", "### Per-turn latency, whole conversations through `POST /webhooks/rest/webhook`", "",
-          f"This assistant: the {len(SCREENING)}-turn screening script, actions and SQLite tracker store included; "
+          "This assistant: a whole screening by a visitor that answers each question it is asked (scripts/visitor.py, "
+          "about 22 turns), actions included, SQLite tracker store (single process) or PostgreSQL + Redis behind nginx (cluster); "
           f"starter bot: its own {len(STARTER)}-turn conversation ({', '.join(repr(t) for t in STARTER)}), in-memory tracker store. "
           "Each conversation has its own sender id; one warm-up conversation per bot is not counted.", "",
           "| bot | concurrent | conversations (finished) | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | completed |",
           "|---|---|---|---|---|---|---|---|---|---|"]
     for level in r["levels"]:
-        for name in ("this assistant", "starter bot"):
-            x = level[name]
+        for name in ("this assistant", "starter bot", CLUSTER_ROW):
+            x = level.get(name)
+            if x is None:
+                continue
             L.append(f"| {name} | {x['concurrency']} | {x['conversations']} ({x['finished']}){' capped' if x['capped'] else ''} "
                      f"| {x['turns']} | {f(x['p50_ms'])} | {f(x['p95_ms'])} | {f(x['p99_ms'])} | {f(x['turns_per_s'], 1)} "
                      f"| {x['failed_turns']} | {x['completed']} |")
     L.append("")
     L.append("`completed`: this assistant, conversations whose lead was stored by the actions; starter bot, conversations with every turn answered.")
+    L += render_cluster(r)
     o, s = r["ours"], r["starter"]
     L += ["", "### Training, loading, memory", "",
           "| | this assistant | starter bot |", "|---|---|---|",
@@ -367,7 +485,7 @@ def render(r: dict) -> str:
           f"| peak RSS, Rasa server | {f(o['rasa_rss_mib'])} MiB | {f(s['rasa_rss_mib'])} MiB |",
           f"| peak RSS, action server | {f(o['action_rss_mib'])} MiB (start to ready {f(o['action_start_s'], 1)} s) | "
           f"{f(s['action_rss_mib']) + ' MiB' if s['action_rss_mib'] else 'none (the starter has no custom actions)'} |",
-          f"| default NLU pipeline training on data/ (NLU only) | – | {f(r['nlu']['rasa init default'].get('train_s'))} s |"]
+          f"| default NLU pipeline training on data/ (NLU only) | – | {f(r['nlu'].get('rasa init default', {}).get('train_s'))} s |"]
     t = r["targets"]
     L += ["", "### Targets (read from this table, not asserted)", "",
           f"- p95 per turn at 10 concurrent conversations: {f(t['p95_ours'])} ms vs the starter bot's {f(t['p95_starter'])} ms "
@@ -382,6 +500,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer conversations per level (trying the script)")
     ap.add_argument("--transcript", action="store_true", help="print one screening conversation and exit")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--serving-only", action="store_true",
+                    help="skip the cold training and the NLU comparison (latency, throughput and memory only)")
     ap.add_argument("--model", type=Path, default=MODEL)
     args = ap.parse_args()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -402,6 +522,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="rasa-bench-"))
     ours: Optional[OurBot] = None
     starter: Optional[StarterBot] = None
+    cluster: Optional[ClusterBot] = None
     try:
         # Serving first (nothing else of ours running), then the trainings, one at a time.
         step("`rasa init --no-prompt` (scaffolds and trains the starter bot)")
@@ -414,7 +535,12 @@ def main() -> int:
         starter = StarterBot(init["project"])
         starter.start()
         step(f"starter bot model loaded: {starter.load_s:.1f} s")
-        bots = {"this assistant": (ours, SCREENING), "starter bot": (starter, STARTER)}
+        step("starting the cluster profile (nginx, supervisor, PostgreSQL, Redis)")
+        cluster = ClusterBot(tmp, args.model.resolve())
+        cluster.start()
+        step(f"cluster up: {cluster.load_s:.1f} s")
+        bots = {"this assistant": (ours, SCREENING), "starter bot": (starter, STARTER),
+                CLUSTER_ROW: (cluster, SCREENING)}
 
         step("warm-up: one conversation per bot (not counted)")
         for name, (bot, script) in bots.items():
@@ -426,7 +552,7 @@ def main() -> int:
             for name, (bot, script) in bots.items():
                 step(f"{name}: {conversations} conversations, {concurrency} at a time (cap {cap} s)")
                 res = asyncio.run(run_level(bot.url, script, concurrency, conversations, cap,
-                                            "ours" if bot is ours else "starter"))
+                                            {ours: "ours", cluster: "cluster"}.get(bot, "starter")))
                 res["completed"] = bot.completed(res.pop("senders"))
                 step(f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, p99 {f(res['p99_ms'])} ms, "
                      f"{f(res['turns_per_s'], 1)} turns/s, {res['failed_turns']} failed turns, "
@@ -444,21 +570,27 @@ def main() -> int:
                         "action_rss_mib": peak_rss_mib(starter.actions.pid if starter.actions else None)}
         step(f"peak RSS: this assistant's Rasa server {f(ours_info['rasa_rss_mib'])} MiB, action server "
              f"{f(ours_info['action_rss_mib'])} MiB; starter's Rasa server {f(starter_info['rasa_rss_mib'])} MiB")
+        cluster_info = {"rasa_replicas": cluster.replicas, "start_s": cluster.load_s, "rss_mib": cluster.rss()}
         step("stopping servers before the trainings")
         ours.stop()
         starter.stop()
+        cluster.stop()
 
         step("cold `rasa train` of this project (empty cache, fresh output dir)")
-        cold = cold_train(tmp)
-        ours_info.update({"train_s": cold["seconds"], "train_rss_mib": cold["peak_rss_mib"]})
-        step(f"cold training took {cold['seconds']:.0f} s")
-        nlu = nlu_compare(tmp, cold["model"])
+        if args.serving_only:
+            cold, nlu = {"seconds": None}, {}
+            ours_info.update({"train_s": None, "train_rss_mib": None})
+        else:
+            cold = cold_train(tmp)
+            ours_info.update({"train_s": cold["seconds"], "train_rss_mib": cold["peak_rss_mib"]})
+            step(f"cold training took {cold['seconds']:.0f} s")
+            nlu = nlu_compare(tmp, cold["model"])
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         step("stopping servers")
-        for bot in (ours, starter):
+        for bot in (ours, starter, cluster):
             if bot:
                 bot.stop()
         if args.keep:
@@ -474,15 +606,17 @@ def main() -> int:
         "date": date, "machine": machine, "total_s": time.perf_counter() - started,
         "holdout_n": len(examples(HOLDOUT)),
         "nlu": {k: {kk: vv for kk, vv in v.items() if kk != "intent report"} for k, v in nlu.items()},
-        "levels": results_levels, "ours": ours_info, "starter": starter_info,
+        "levels": results_levels, "ours": ours_info, "starter": starter_info, "cluster": cluster_info,
         "targets": {"p95_ours": p95_ours, "p95_starter": p95_starter, "ratio": ratio,
                     "ratio_met": ratio is not None and ratio <= TARGET_P95_RATIO,
-                    "train_met": cold["seconds"] < TARGET_COLD_TRAIN_S},
+                    "train_met": cold["seconds"] is not None and cold["seconds"] < TARGET_COLD_TRAIN_S},
         "quick": args.quick,
     }
     md = render(report)
-    if args.quick:
-        md = md.replace("# Benchmark (`make bench`)", "# Benchmark (`make bench`, --quick: fewer conversations)")
+    if args.quick or args.serving_only:
+        flags = ", ".join(x for x, on in (("--quick: fewer conversations", args.quick),
+                                          ("--serving-only: no training or NLU runs", args.serving_only)) if on)
+        md = md.replace("# Benchmark (`make bench`)", f"# Benchmark (`make bench`, {flags})")
     OUT_MD.parent.mkdir(parents=True, exist_ok=True)
     OUT_MD.write_text(md, encoding="utf-8")
     OUT_JSON.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")

@@ -1,0 +1,197 @@
+"""The cluster profile (`make run-cluster`), started for real on free loopback ports and driven over HTTP.
+
+One cluster (nginx, 2 Rasa, 2 action servers, 2 web apps, 1 standalone outbox worker, all under
+supervisor; PostgreSQL and Redis) serves every test in this file. Tier: `make test-cluster` (-m cluster).
+Skipped with the reason when PostgreSQL, Redis or nginx is missing, but a failure under CI=true.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from conftest import MODEL, free_port  # noqa: E402
+from bot.cluster import Cluster, ClusterSettings, render_endpoints, render_nginx, render_supervisor  # noqa: E402
+import visitor  # noqa: E402
+
+PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = "redis://127.0.0.1:6379/0"
+VISITORS = int(os.environ.get("CLUSTER_TEST_VISITORS") or 200)  # fewer only to try the test on a busy machine
+CONCURRENCY = 50
+
+
+def missing_services() -> list:
+    missing = []
+    for name, port in (("PostgreSQL", 5432), ("Redis", 6379)):
+        with socket.socket() as s:
+            s.settimeout(1)
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                missing.append(f"{name} on 127.0.0.1:{port}")
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        missing.append("nginx (make cluster-deps installs it)")
+    return missing
+
+
+def settings_on_free_ports(directory: Path, database_url: str) -> ClusterSettings:
+    return ClusterSettings(
+        rasa_ports=(free_port(), free_port()), action_ports=(free_port(), free_port()),
+        web_ports=(free_port(), free_port()), workers=1, public_rasa_port=free_port(),
+        public_web_port=free_port(), action_lb_port=free_port(), database_url=database_url, redis_url=REDIS,
+        directory=directory, model=MODEL)
+
+
+# ---- rendering (no servers) -------------------------------------------------------------------------
+def test_rendered_configs_follow_the_settings(tmp_path):
+    s = ClusterSettings.from_env({"CLUSTER_RASA_REPLICAS": "3", "CLUSTER_WEB_PORT": "18080", "CLUSTER_PORT_BASE": "20000",
+                                  "CLUSTER_DATABASE_URL": "postgresql://bot:p%40ss@db.local:5433/chat",
+                                  "CLUSTER_DIR": str(tmp_path)})
+    assert s.rasa_ports == (20000, 20001, 20002) and s.action_ports == (20020, 20021) and s.web_ports == (20040, 20041)
+    nginx = render_nginx(s)
+    for port in s.rasa_ports + s.action_ports + s.web_ports:
+        assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" in nginx
+    assert "listen 127.0.0.1:18080;" in nginx and "listen 127.0.0.1:5005;" in nginx
+    assert "proxy_next_upstream error timeout;" in nginx and "non_idempotent" not in nginx.split("#")[0]
+    assert f"pid {tmp_path}/nginx.pid;" in nginx and "/var/log" not in nginx
+    sup = render_supervisor(s)
+    for name in ("nginx", "rasa-1", "rasa-2", "rasa-3", "actions-1", "actions-2", "web-1", "web-2", "worker-1"):
+        assert f"[program:{name}]" in sup and f"stdout_logfile={tmp_path}/logs/{name}.log" in sup
+    assert sup.count("autorestart=true") == 9 and f"file={tmp_path}/supervisor.sock" in sup
+    actions = sup.split("[program:actions-1]")[1].split("[program:")[0]
+    assert 'SANIC_KEEP_ALIVE_TIMEOUT="120"' in actions
+    assert "%(ENV_RASA_AUTH_TOKEN)s" in sup  # the token is never written into the file
+    ep = render_endpoints(s)
+    assert 'url: "db.local"' in ep and 'port: "5433"' in ep and 'db: "chat"' in ep and 'password: "p@ss"' in ep
+    assert "type: redis" in ep and 'url: "http://127.0.0.1:5055/webhook"' in ep
+
+
+def test_deploy_files_are_the_same_renderings():
+    from bot.cluster import deploy_files
+
+    for path, text in deploy_files().items():
+        assert path.read_text() == text, f"{path.name} is out of date: python -m bot.cluster render-deploy"
+
+
+# ---- the running cluster -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cluster():
+    missing = missing_services()
+    if missing:
+        reason = "cluster tests need " + ", ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        print(f"SKIP: {reason}", file=sys.stderr)
+        pytest.skip(reason)
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train`")
+    import psycopg2
+    from psycopg2 import sql
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_staff_support import WebhookReceiver
+
+    name = f"cluster_test_{uuid.uuid4().hex[:8]}"
+    admin = urllib.parse.urlsplit(PG_ADMIN)
+    database_url = urllib.parse.urlunsplit(admin._replace(path=f"/{name}"))
+    directory = Path(tempfile.mkdtemp(prefix="cl-", dir="/tmp"))  # short: a unix socket path has a length limit
+    hook = WebhookReceiver().start()
+    settings = settings_on_free_ports(directory, database_url)
+    running = Cluster(settings, token=uuid.uuid4().hex, quiet=True,
+                      env={"WEBHOOK_URL": hook.url, "SMTP_HOST": "", "SMTP_TO": "", "OUTBOX_POLL_SECONDS": "0.5",
+                           "OUTBOX_IN_WEB": "1"})
+    running.hook = hook
+    try:
+        running.start()
+        running.wait_ready(timeout=300)
+        yield running
+    finally:
+        running.stop()
+        hook.stop()
+        conn = psycopg2.connect(PG_ADMIN)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.close()
+        if os.environ.get("KEEP_CLUSTER_LOGS") != "1":
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def leads_by_conversation(cluster) -> dict:
+    from bot.leads import open_lead_store
+
+    store = open_lead_store(cluster.settings.database_url)
+    try:
+        return {lead["conversation_id"]: lead for lead in store.all()}
+    finally:
+        store.engine.dispose()
+
+
+def check_crowd(cluster, results, tag):
+    errors = [f"{r.sender}: {r.error}" for r in results if r.error]
+    assert not errors, f"{len(errors)} visitors failed, e.g. {errors[:3]}"
+    assert sum(r.empty_replies for r in results) == 0
+    stored = {k: v for k, v in leads_by_conversation(cluster).items() if k.startswith(tag)}
+    assert len(stored) == VISITORS
+    lost = {r.sender: r.persona.mismatches(stored[r.sender]) for r in results if r.persona.mismatches(stored[r.sender])}
+    assert not lost, f"stored answers differ from what {len(lost)} visitors sent: {list(lost.items())[:3]}"
+    assert all(stored[r.sender]["id"] == r.lead_id for r in results)
+
+
+def crowd(cluster, tag):
+    return asyncio.run(visitor.crowd(cluster.settings.web_url, VISITORS, CONCURRENCY, tag, via="chat", cap=600))
+
+
+@pytest.mark.cluster
+def test_200_concurrent_screenings_through_the_load_balancer(cluster):
+    tag = f"cla{uuid.uuid4().hex[:6]}"
+    check_crowd(cluster, crowd(cluster, tag), tag)
+
+
+@pytest.mark.cluster
+def test_a_rasa_server_killed_mid_run_is_restarted_and_no_screening_is_lost(cluster):
+    tag = f"clb{uuid.uuid4().hex[:6]}"
+    before = cluster.pids()["rasa-1"]
+    killed = threading.Event()
+
+    def kill_when_busy():
+        time.sleep(8)  # well inside the run: the crowd takes tens of seconds
+        os.kill(before, signal.SIGKILL)
+        killed.set()
+
+    killer = threading.Thread(target=kill_when_busy, daemon=True)
+    killer.start()
+    results = crowd(cluster, tag)
+    killer.join()
+    assert killed.is_set()
+    check_crowd(cluster, results, tag)
+    cluster.wait_ready(timeout=180, names=["rasa-1"])  # supervisor restarted it and it answers again
+    after = cluster.info()["rasa-1"]
+    assert after["statename"] == "RUNNING" and after["pid"] not in (0, before)
+
+
+@pytest.mark.cluster
+def test_exactly_one_notification_per_lead_across_processes(cluster):
+    """2 web apps (each with its worker) and 1 standalone worker deliver the outbox of both runs above."""
+    leads = leads_by_conversation(cluster)
+    wanted = {lead["id"] for lead in leads.values() if lead["outcome"] in ("qualified", "needs_review")}
+    assert len(wanted) >= VISITORS  # the screening script qualifies or sends to review every visitor
+    deadline = time.time() + 60
+    while time.time() < deadline and set(cluster.hook.keys()) != {f"{i}:webhook" for i in wanted}:
+        time.sleep(0.5)
+    time.sleep(2)  # more polls by every worker: nothing is sent again
+    keys = list(cluster.hook.keys())
+    assert sorted(keys) == sorted(f"{i}:webhook" for i in wanted), "each lead notified exactly once"
