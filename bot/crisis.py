@@ -20,7 +20,7 @@ _SPELLING = [  # (typo or slang, normal form); applied on word boundaries after 
     (r"(?:my\s?sel[fv]e?|my\s?slef|mysefl|myelf|mself|meself|myslf|my\s+sef|myselfe)(?![\s-]*(?:harm|injur|mutilat))", "myself"),
     (r"kil|kll|kiil|kiill", "kill"),
     (r"killin", "killing"),
-    (r"un-?alive|unalived|unaliving|unalive", "unalive"),
+    (r"un[\s-]?alive|unalived|unaliving", "unalive"),
     (r"su[i1!]c[i1!]?d[e3]|sucide|suiside|suicde|suacide|suicyde|sewer-?\s?slide|s\*icide|su\*cide|sucidal|suicidle|suisidal|suicdal", "suicide"),
     (r"wanna|wana|wnna|wan to|wnt to|want 2|wanna", "want to"),
     (r"gonna|gunna|finna|gona", "going to"),
@@ -37,7 +37,7 @@ _SPELLING = [  # (typo or slang, normal form); applied on word boundaries after 
     (r"wouldnt", "wouldn't"),
     (r"havent", "haven't"),
     (r"itll", "it'll"),
-    (r"d1e|dye", "die"),
+    (r"d1e|dye(?=\s*(?:[.!?]|$))", "die"),
     (r"2 die", "to die"),
     (r"od'?ing|od'?d|o\.d\.?", "od"),
     (r"bc|cuz|coz|cause", "because"),
@@ -74,11 +74,11 @@ _IDIOMS = [
     # pain and everyday hyperbole
     r"\b(?:is|are|was|were|'s|'re|been|keeps?|kept|be|it's|its|that's|they're|you're|u r|ur)\s+(?:\w+\s+)?(?:killing|murdering|slaying|torturing|destroying)\s+(?:me|us|my\s+\w+)\b",
     r"\b(?:it|this|that|pain|back|neck|head|legs?|knees?|form|job|insurance|commute|kids?|\w+ache)\s+(?:will|gonna|going\s+to|might|could)\s+(?:be\s+the\s+death\s+of|kill)\s+me\b",
-    r"\bkill(?:s|ing)?\s+me\s+(?:now\b|lol|lmao|haha)",
+    r"\bkill(?:s|ing)?\s+me\s+(?:now\b|lol|lmao|haha)|\b(?:going\s+to|gonna|will|'ll|might|could|is|'s|was|be)\s+(?:be\s+)?the\s+death\s+of\s+(?:me|us)\b",
     r"\bdying\s+(?:to|for|of\s+(?:curiosity|laughter|boredom|embarrassment|thirst|hunger))\b",
     r"\bi'm\s+dying\s+(?:here|over\s+here|lol|lmao)\b",
     r"\b(?:feel(?:s|ing)?|felt)\s+like\s+(?:i'm|i\s+am|i\s+was|i\s+was\s+going\s+to\s+be|i\s+could\s+be)\s+dying\b",
-    r"\b(?:would|'d|could)\s+(?:literally\s+)?(?:kill|die)\s+for\b",
+    r"\b(?:would|'d|could)\s+(?:literally\s+)?(?:kill|die)\s+for\b|\b(?:i'd|i\s+would|i'll|i\s+will|i\s+could)\s+(?:literally\s+|probably\s+|just\s+)?die\s+(?:without|if|of|when)\b",
     r"\bkill(?:ing)?\s+(?:for|to\s+(?:get|have|sleep|know))\b",
     r"\bkill(?:s|ed|ing)?\s+(?:the|this|that|my|some|a\s+few)\s+(?:pain|headache|migraine|time|hours?|buzz|mood|vibe|nerve|bacteria|germs?|bugs?|weeds?|plants?|battery|conversation|joke|engine)\b",
     r"\b(?:pain\s?killers?|killer\s+(?:headache|migraine|pain|deal|workout|view)|serial\s+killer)\b",
@@ -98,6 +98,8 @@ _IDIOMS = [
     r"\bend\s+of\s+my\s+rope\b|\bwit'?s\s+end\b",
     r"\bpull(?:ed|ing)?\s+the\s+trigger\s+on\b|\bshoot\s+me\s+(?:now|an?\s+\w+|a\s+text|a\s+message|an\s+email)\b|\bshoot\s+(?:you|them)\s+an?\s+(?:email|text|message)\b",
     r"\bhang(?:ing)?\s+(?:in\s+there|out|up|on)\b",
+    # a loss told as a loss: "my dog died last week", "my dad died of cancer"
+    r"\b(?:my|our|his|her|their)\s+(?:\w+\s+){0,2}(?:dog|cat|pet|horse|bird|mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|aunt|uncle|cousin|friend|brother|sister|husband|wife|partner|son|daughter|neighbou?r|coworker)\s+(?:died|passed\s+away|passed|was\s+killed|got\s+killed)\b(?:\s+(?:of|from|in)\s+(?:an?\s+)?\w+)?",
     r"\bsleep(?:ing)?\s+(?:like\s+the\s+dead|forever\s+(?:on\s+weekends|when\s+i\s+get\s+the\s+chance))\b",
 ]
 # an injury that happened, not one made on purpose
@@ -111,7 +113,7 @@ _ACCIDENT = (
 )
 _ACCIDENT2 = rf"\baccidentally\s+{HARM}\s+(?:{ME}|{THEM}|my\s+\w+)\b"
 # denials and a past that is over: "I'm not suicidal", "never hurt myself", "no thoughts of self-harm"
-_FILLER = r"(?:(?:going|gonna|to|ever|really|actually|planning|want|wanting|trying|about|have|had|been|be|being|do|did|would|will|think|i'd|i|could|seriously|intend|plan|try|feel|feeling|felt|currently|thinking|considering|having|any|a|at\s+all|in\s+danger\s+of|at\s+risk\s+of|of|like)\s+){0,4}"
+_FILLER = r"(?:(?:going|gonna|to|ever|really|actually|planning|want|wanting|trying|tried|attempted|about|have|had|been|be|being|do|did|would|will|think|i'd|i|could|seriously|intend|plan|try|feel|feeling|felt|currently|thinking|considering|having|any|a|at\s+all|in\s+danger\s+of|at\s+risk\s+of|of|like)\s+){0,4}"
 _NEG_TAIL = r"(?:\s*(?:,|or|and|nor|/)\s*(?:any\s+)?(?:suicid\w*|self[\s-]?harm\w*|attempts?|ideation|thoughts?|plans?)(?:\s+(?:thoughts?|attempts?|ideation|history|plans?))?)*"
 _NEGATION = [
     rf"\b(?:not|never|no|n't|nor|deny|denies|denied|zero|without)\s+{_FILLER}(?:suicid\w*|self[\s-]?harm\w*|{KILL}\s+{ME}|{HARM}\s+{ME}|{END_LIFE}|unalive\w*)(?:\s+(?:thoughts?|ideation|feelings?|urges?|risk|history|plans?|attempts?|behaviou?rs?))?" + _NEG_TAIL,
@@ -128,8 +130,8 @@ _BEREAVED = rf"\b(?:committed\s+suicide|died\s+(?:by|of|from)\s+suicide|took\s+(
 # recovery markers: history told as history
 _RECOVERED = (
     r"\b(?:(?:haven't|have\s+not|hasn't|not|never)\s+(?:\w+\s+){0,3}(?:since|in\s+(?:years|\d+\s+years|a\s+long\s+time|decades|ages))|clean\s+(?:for|since)|"
-    r"(?:\d+|many|several|a\s+few|two|three|four|five|ten|fifteen|twenty)\s+years?\s+(?:clean|free|sober|ago)|no\s+longer\s+(?:have|feel|think|self|cut|struggle|an\s+issue)|"
-    r"(?:doing|feel|feeling)\s+(?:well|good|great|much\s+better|fine|a\s+lot\s+better)\s+now|in\s+a\s+(?:good|better|much\s+better)\s+place\s+now|stable\s+(?:now|for)|"
+    r"(?:\d+|many|several|a\s+few|two|three|four|five|ten|fifteen|twenty)\s+years?\s+(?:clean|free|sober)|years?\s+ago,?\s+(?:but|and)\s+(?:i'm|i\s+am|i've|i\s+have)\s+(?:been\s+)?(?:fine|ok|okay|good|well|doing|stable|better|in\s+a\s+good)|no\s+longer\s+(?:have|feel|think|self|cut|struggle|an\s+issue)|"
+    r"(?:doing|feel|feeling)\s+(?:well|good|great|much\s+better|fine|a\s+lot\s+better)\s+now|in\s+a\s+(?:good|better|much\s+better)\s+place\s+now|stable\s+(?:now|for|since|ever\s+since)|"
     r"long\s+behind\s+me|behind\s+me\s+now|all\s+in\s+the\s+past|(?:low|no)\s+risk|not\s+a\s+risk|safe\s+now|got\s+help\s+and)"
 )
 _PRESENT_RISK = (
@@ -170,6 +172,9 @@ PATTERNS = {
         r"\b(?:easier|better|simpler)\s+if\s+i\s+(?:were|was)\s+(?:dead|gone)\b|\b(?:dying|death|being\s+dead)\s+(?:would|will|'d)\s+be\s+(?:so\s+much\s+)?(?:easier|better)\b|\bwant\s+to\s+be\s+gone\b",
         r"\b(?:don't|do\s+not)\s+deserve\s+to\s+(?:live|be\s+alive|exist|be\s+here)\b|\bhad\s+enough\s+of\s+(?:life|living|being\s+alive)\b|\bwant\s+out\s+of\s+(?:this\s+)?life\b",
         r"\b(?:all\s+i\s+(?:can\s+)?think\s+about\s+is|can't\s+stop\s+thinking\s+about)\s+(?:death|dying|ending\s+it|suicide|killing\s+myself)\b",
+        r"\b(?:fine|ok|okay|wouldn't\s+mind|don't\s+care|a\s+relief|better|happy)\s+if\s+i\s+(?:didn't|don't|never|did\s+not)\s+wake\s+up\b",
+        r"\b(?:easier|better)\s+(?:to|if\s+i)\s+(?:just\s+)?(?:not\s+exist|die|be\s+dead|not\s+be\s+(?:here|alive|around)|disappear|didn't\s+exist|wasn't\s+(?:here|alive|around))\b",
+        r"\b(?:no|what'?s\s+the)\s+point\s+(?:anymore|in\s+anything|to\s+anything|in\s+(?:even\s+)?trying\s+anymore)\b|\bwant\s+(?:it|this|everything)\s+to\s+(?:be\s+over|end|stop)\s+(?:for\s+good|forever|permanently)\b",
         r"\bwhy\s+(?:am\s+i\s+(?:still\s+)?(?:alive|here)|do\s+i\s+(?:even\s+)?(?:keep\s+)?(?:exist|bother\s+living|wake\s+up))\b",
     ],
     "active_ideation": [
@@ -185,6 +190,7 @@ PATTERNS = {
         r"\b(?:take|took|taking)\s+the\s+(?:easy|coward'?s)\s+way\s+out\b|\bpermanent\s+solution\b|\bcheck(?:ing)?\s+out\s+(?:of\s+(?:life|this\s+world)|for\s+good|early\s+from\s+life)\b",
         r"\bthis\s+is\s+goodbye\b|\bsee\s+you\s+(?:all\s+)?on\s+the\s+other\s+side\s*(?:[.!]|$)|\b(?:death|dying|suicide)\s+is\s+the\s+only\s+(?:way\s+out|option|answer|solution|way|escape)\b",
         r"\b(?:i'm|i\s+am)\s+(?:going\s+to|gonna)\s+do\s+it\s+tonight\b",
+        r"\b(?:join|follow|be\s+with)\s+(?:him|her|them|my\s+\w+)\s+(?:soon|in\s+death|on\s+the\s+other\s+side)\b|\b(?:thinking\s+(?:of|about)|want\s+to|going\s+to|might|could)\s+(?:do|doing)\s+the\s+same\b",
         r"\bdo\s+something\s+(?:stupid|drastic|permanent|final|i\s+can't\s+take\s+back)\b",
         r"\bthis\s+is\s+(?:my\s+)?(?:last|final)\s+(?:message|goodbye|night|day|time)\b|\b(?:goodbye|bye)\s+(?:forever|everyone|world|cruel\s+world)\b",
     ],
@@ -194,6 +200,8 @@ PATTERNS = {
         r"\bi\s+(?:already\s+)?know\s+(?:exactly\s+)?(?:how|when|where)\s+i'm\s+(?:going\s+to|gonna)\s+(?:do\s+it|die|end\s+it|go)\b|\b(?:decided|figured\s+out|worked\s+out)\s+(?:how|when|where)\s+(?:to|i'll|i\s+will|i'm\s+going\s+to)\s+(?:do\s+it|die|end\s+it)\b",
         r"\b(?:suicide|goodbye|farewell|final|last)\s+(?:note|letter|letters|notes|message|video|texts?|email)\b|\b(?:wrote|written|writing|write|wrote\s+out|leaving|left|drafting|drafted)\s+(?:goodbye\s+)?(?:letters|notes)\s+(?:to|for)\s+(?:everyone|each\s+of|my\s+(?:kids|family|children|wife|husband|parents|mom|dad))",
         r"\b(?:written|wrote|writing|left)\s+(?:a|my|the)\s+note\s*(?:[.!]|$|for\s+(?:my\s+)?(?:family|kids|wife|husband|mom|dad|parents|everyone))",
+        r"\b(?:letters?|notes?|messages?|videos?)\s+(?:to|for)\s+.{0,30}\b(?:saying\s+goodbye|goodbye)\b",
+        r"\b(?:giv(?:e|ing|en)|gave)\s+(?:away\s+)?my\s+(?:dog|cat|pets?|bird|kids?)\s+(?:away|to)\b.{0,40}\bso\s+(?:she|he|they|it)(?:'s|\s+is|'re|\s+are|'ll|\s+will)\s+(?:be\s+)?(?:looked\s+after|taken\s+care\s+of|ok|okay|fine|safe)",
         r"\b(?:have|got|made)\s+a\s+plan\s+(?:and|&)\s+a\s+(?:date|time|method)\b|\b(?:bought|got|buy|buying)\s+(?:a|some|the)\s+rope\s*(?:[.!]|$)",
         rf"\b(?:stash|pile|collection|supply|stockpile)\s+of\s+(?:\w+\s+)?{MEDS}\s+(?:ready|saved|hidden|for\s+(?:when|the\s+day|the\s+end))",
         r"\b(?:run|running|leave|leaving|start|started)\s+the\s+(?:car|engine)\s+(?:running\s+)?in\s+the\s+(?:closed\s+)?garage\b|\blooking\s+at\s+(?:my|the|his|dad's)\s+gun\b",
@@ -268,7 +276,7 @@ _DISCLOSURE_RE = re.compile(_DISCLOSURE)
 _BEREAVED_RE = re.compile(_BEREAVED)
 _RECOVERED_RE = re.compile(_RECOVERED)
 _PRESENT_RE = re.compile(_PRESENT_RISK)
-_SUICIDE_WORD = re.compile(r"\bsuicid\w*|\bself[\s-]?harm\w*|\boverdos\w*|\bod\b|\bkill\w*\s+(?:myself|themselves|himself|herself)\b")
+_SUICIDE_WORD = re.compile(r"\bsuicid\w*|\bdie\b|\bdied\b|\bdeath\b|\bdeadly\b|\blethal\b|\bfatal\b|\bself[\s-]?harm\w*|\boverdos\w*|\bod\b|\bkill\w*\s+(?:myself|themselves|himself|herself)\b")
 _QUESTION = re.compile(r"\?|^(?:does|do|is|are|can|could|will|would|should|how|what|why|when|who|which|has|have)\b")
 # "I take all my pills in the morning": a daily routine, not intent; only a habit stated as a habit
 _ROUTINE = re.compile(

@@ -40,10 +40,10 @@ class CrisisDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"crisis_confidence": 0.2}
+        return {"crisis_confidence": 0.25}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.bar = float(config.get("crisis_confidence", 0.2))
+        self.bar = float(config.get("crisis_confidence", 0.25))
 
     @classmethod
     def create(
