@@ -78,7 +78,7 @@ _IDIOMS = [
     r"\bdying\s+(?:to|for|of\s+(?:curiosity|laughter|boredom|embarrassment|thirst|hunger))\b",
     r"\bi'm\s+dying\s+(?:here|over\s+here|lol|lmao)\b",
     r"\b(?:feel(?:s|ing)?|felt)\s+like\s+(?:i'm|i\s+am|i\s+was|i\s+was\s+going\s+to\s+be|i\s+could\s+be)\s+dying\b",
-    r"\b(?:would|'d|could)\s+(?:literally\s+)?(?:kill|die)\s+for\b|\b(?:i'd|i\s+would|i'll|i\s+will|i\s+could)\s+(?:literally\s+|probably\s+|just\s+)?die\s+(?:without|if|of|when)\b",
+    r"\b(?:would|'d|could)\s+(?:literally\s+)?(?:kill|die)\s+for\b|\b(?:i'd|i\s+would|i'll|i\s+will|i\s+could|i\s+might|i\s+may|you\s+(?:can|could|might|may))\s+(?:literally\s+|probably\s+|just\s+|actually\s+)?die\s+(?:without|if|of|when|from)\b",
     r"\bkill(?:ing)?\s+(?:for|to\s+(?:get|have|sleep|know))\b",
     r"\bkill(?:s|ed|ing)?\s+(?:the|this|that|my|some|a\s+few)\s+(?:pain|headache|migraine|time|hours?|buzz|mood|vibe|nerve|bacteria|germs?|bugs?|weeds?|plants?|battery|conversation|joke|engine)\b",
     r"\b(?:pain\s?killers?|killer\s+(?:headache|migraine|pain|deal|workout|view)|serial\s+killer)\b",
@@ -192,7 +192,7 @@ PATTERNS = {
         r"\b(?:i'm|i\s+am)\s+(?:going\s+to|gonna)\s+do\s+it\s+tonight\b",
         r"\b(?:join|follow|be\s+with)\s+(?:him|her|them|my\s+\w+)\s+(?:soon|in\s+death|on\s+the\s+other\s+side)\b|\b(?:thinking\s+(?:of|about)|want\s+to|going\s+to|might|could)\s+(?:do|doing)\s+the\s+same\b",
         r"\bdo\s+something\s+(?:stupid|drastic|permanent|final|i\s+can't\s+take\s+back)\b",
-        r"\bthis\s+is\s+(?:my\s+)?(?:last|final)\s+(?:message|goodbye|night|day|time)\b|\b(?:goodbye|bye)\s+(?:forever|everyone|world|cruel\s+world)\b",
+        r"\bthis\s+is\s+(?:my\s+)?(?:last|final)\s+(?:message|goodbye|night|day|time)\b|\bgoodbye\s+(?:forever|cruel\s+world)\b",
     ],
     "method_plan": [
         r"\b(?:have|got|made|making|came\s+up\s+with|working\s+on|figured\s+out|picked|chose|chosen|decided\s+on|set)\s+(?:a|the|my)\s+(?:plan|date|day|time|method|way)\s+(?:to|for|on\s+how\s+to)\s+(?:die|end|kill|do\s+it|go|off|unalive|check\s+out|od|overdose)",
