@@ -43,7 +43,7 @@ class CrisisDetector(GraphComponent):
         return {"crisis_confidence": 0.25}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self.bar = float(config.get("crisis_confidence", 0.25))
+        self.bar = float(config["crisis_confidence"])
 
     @classmethod
     def create(
