@@ -202,7 +202,7 @@ EVERYDAY = [
     "dying to know what the infusion feels like",
     "had an overdose of caffeine today lol",
     "my doctor told me to cut back on my meds",
-    "this form is killing me",
+    "this intake form is killing me",
     "I cut my oxy in half since March",
     "I'm not suicidal, I'm just worn out",
     "no history of suicide attempts or self-harm",
@@ -225,7 +225,7 @@ def test_everyday_idioms_denials_and_questions_are_not_crisis(text):
     assert not is_crisis(text)
 
 
-@pytest.mark.parametrize("text", ["this pain is killing me", "I cut back on my meds", "I'm dying to try it",
+@pytest.mark.parametrize("text", ["this pain is killing me today", "I cut back on my meds", "I'm dying to try it",
                                   "I'm not suicidal, just tired", "I'd kill for a nap"])
 def test_idiom_guard_holds_back_the_classifier(text):
     assert is_everyday_idiom(text)
@@ -243,3 +243,44 @@ def test_an_idiom_does_not_hide_crisis_language_beside_it():
 def test_normalise_fixes_typos_and_stretched_letters():
     assert normalise("I wanna KILLLL my self") == "i want to kill myself"
     assert normalise("im so sucidal") == "i'm so suicide"
+
+
+# ---- the detector component: patterns OR classifier >= bar, unless the idiom guard ----
+def _detector(bar=0.25):
+    from components.crisis_detector import CrisisDetector
+
+    return CrisisDetector({"crisis_confidence": bar})
+
+
+def _message(text, ranking):
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranking = [{"name": n, "confidence": c} for n, c in ranking]
+    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+
+def test_classifier_above_the_bar_is_crisis_even_when_not_ranked_first():
+    msg = _message("i just feel so empty and tired of it all", [("inform", 0.6), ("crisis", 0.3)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "crisis"
+    assert msg.get("crisis_detection")["patterns"] == [] and msg.get("crisis_detection")["crisis"] is True
+
+
+def test_classifier_below_the_bar_is_not_crisis():
+    msg = _message("can I park at the clinic", [("out_of_scope", 0.8), ("crisis", 0.1)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "out_of_scope"
+
+
+def test_idiom_guard_overrules_the_classifier_and_demotes_its_crisis_guess():
+    msg = _message("this pain is killing me today", [("crisis", 0.9), ("inform", 0.1)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "inform"
+    assert msg.get("crisis_detection")["idiom_guard"] is True
+
+
+def test_patterns_win_whatever_the_classifier_says():
+    msg = _message("i keep thinking about offing myself", [("inform", 0.99), ("crisis", 0.0)])
+    _detector().process([msg])
+    assert msg.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert "active_ideation" in msg.get("crisis_detection")["patterns"]
