@@ -15,7 +15,8 @@ from bot.policy import Clinic
 CRISIS_TEXT = (
     "I'm really sorry you're going through this, and I'm glad you said something. You don't have to face it alone.\n"
     "If you are in immediate danger, call 911 now.\n"
-    "You can call or text 988 (the Suicide & Crisis Lifeline) any time, day or night, or chat at 988lifeline.org."
+    "You can call or text 988 (the Suicide & Crisis Lifeline) any time, day or night, for you or someone you're "
+    "worried about, or chat at 988lifeline.org."
 )
 
 

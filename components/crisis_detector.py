@@ -1,8 +1,15 @@
-"""Overrides the predicted intent with `crisis` when bot.crisis matches: deterministic, not left to confidence."""
+"""Decides, last in the pipeline, whether a message is crisis language; a crisis overrides every other intent.
+
+Two layers, either is enough: the deterministic patterns of bot/crisis.py, OR the classifier giving
+`crisis` a confidence at or above a low bar (`crisis_confidence` in config.yml, chosen by measurement:
+docs/crisis.md). The bar is far below the FallbackClassifier's because a missed crisis costs far more
+than one kind message with 988 and 911. A hard idiom guard (bot.crisis.is_everyday_idiom: "this pain
+is killing me", "cut back on my meds") overrules the classifier, never the patterns.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -11,26 +18,65 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.crisis import is_crisis
+from bot.crisis import crisis_categories, is_everyday_idiom
 
 CRISIS_INTENT = "crisis"
+# what the parse result carries about the decision (numbers and category names only, never the text)
+DETECTION_KEY = "crisis_detection"
+
+
+def crisis_confidence(message: Message) -> float:
+    """The classifier's confidence for `crisis` (0.0 when it is not in the ranking)."""
+    for entry in message.get(INTENT_RANKING_KEY) or []:
+        if entry.get("name") == CRISIS_INTENT:
+            return float(entry.get("confidence") or 0.0)
+    intent = message.get(INTENT) or {}
+    return float(intent.get("confidence") or 0.0) if intent.get("name") == CRISIS_INTENT else 0.0
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisDetector(GraphComponent):
     """Runs after the classifiers (and FallbackClassifier) so its verdict is final."""
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"crisis_confidence": 0.25}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.bar = float(config["crisis_confidence"])
+
     @classmethod
     def create(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
     ) -> "CrisisDetector":
-        return cls()
+        return cls(config)
+
+    def decide(self, text: Text, confidence: float) -> Dict[Text, Any]:
+        """The decision and its parts, for the parse result and for scripts/crisis_eval.py."""
+        patterns = crisis_categories(text)
+        idiom = not patterns and is_everyday_idiom(text)
+        learned = confidence >= self.bar and not idiom
+        return {
+            "crisis": bool(patterns) or learned,
+            "patterns": patterns,
+            "classifier_confidence": round(confidence, 4),
+            "idiom_guard": idiom,
+            "bar": self.bar,
+        }
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if is_crisis(message.get(TEXT) or ""):
+            decision = self.decide(message.get(TEXT) or "", crisis_confidence(message))
+            message.set(DETECTION_KEY, decision, add_to_output=True)
+            ranking: List[Dict[Text, Any]] = list(message.get(INTENT_RANKING_KEY) or [])
+            others = [r for r in ranking if r.get("name") != CRISIS_INTENT]
+            top: Optional[Dict[Text, Any]] = message.get(INTENT)
+            if decision["crisis"]:
                 intent = {"name": CRISIS_INTENT, "confidence": 1.0}
-                ranking = [intent] + [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != CRISIS_INTENT]
                 message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent] + others, add_to_output=True)
+            elif top and top.get("name") == CRISIS_INTENT and others:
+                # the classifier's crisis guess was an idiom: the next intent it ranked takes its place
+                message.set(INTENT, dict(others[0]), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         return messages

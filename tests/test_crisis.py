@@ -133,3 +133,154 @@ def test_stockpiling_and_not_waking_up_are_crisis(text):
 )
 def test_routines_are_not_crisis(text):
     assert not is_crisis(text)
+
+
+# ---- the C-SSRS range, one list per category (phrasings of their own: not in tests/crisis_dev.yml) ----
+from bot.crisis import crisis_categories, is_everyday_idiom, normalise  # noqa: E402
+
+BY_CATEGORY = {
+    "passive_ideation": [
+        "some days I wish I'd never been born at all",
+        "my wife and kids would be better off without me honestly",
+        "I'm such a burden to my parents",
+        "I really don't want to wake up anymore",
+        "I just wish I could fall asleep and never wake up",
+        "life is not worth living like this",
+    ],
+    "active_ideation": [
+        "I should've killed myself back then",
+        "been thinking about offing myself",
+        "i want to unalive myself",
+        "kill my self",
+        "Im gonna end it all this weekend",
+        "i have been so suicidal since the accident",
+    ],
+    "method_plan": [
+        "I've already written the goodbye letter",
+        "I've been stockpiling my tramadol for weeks",
+        "I got a hose for the car exhaust",
+        "I've been giving away all my belongings",
+        "There's a noose in the shed",
+        "I picked a date, it's the 14th",
+    ],
+    "attempt": [
+        "I tried to end my life two years ago",
+        "I attempted suicide as a teenager",
+        "I survived an overdose last winter",
+        "I put the rope around my neck on Sunday but stopped",
+    ],
+    "self_harm": [
+        "I've been burning my skin with a lighter",
+        "I cut my thighs last night",
+        "i keep hitting myself when the nerve pain flares",
+        "self-harming again since the divorce",
+    ],
+    "overdose_intent": [
+        "gonna swallow the whole bottle of oxy tonight",
+        "I want to drink some bleach",
+        "I'll take all of them at once tonight",
+        "I'm planning to OD this weekend",
+    ],
+    "third_party": [
+        "my niece has been cutting herself",
+        "my husband keeps saying he wants to die",
+        "I'm terrified my son is going to hurt himself",
+        "my friend tried to kill herself last night",
+    ],
+    "implicit_slang": [
+        "kms lol no but seriously",
+        "thinking about sewer slide",
+        "I won't be around much longer, just so you know",
+        "i wanna dieee",
+    ],
+}
+
+EVERYDAY = [
+    "this pain is killing me, what's the next step?",
+    "my hip is murdering me this morning",
+    "I'd kill for a full night's sleep",
+    "dying to know what the infusion feels like",
+    "had an overdose of caffeine today lol",
+    "my doctor told me to cut back on my meds",
+    "this intake form is killing me",
+    "I cut my oxy in half since March",
+    "I'm not suicidal, I'm just worn out",
+    "no history of suicide attempts or self-harm",
+    "my grandfather died by suicide when I was little",
+    "does ketamine reduce suicidal thoughts?",
+    "I hurt myself moving furniture and that's how the back pain started",
+    "I burned myself out at work last year",
+    "I don't want to go on with this screening",
+    "I want to end this chat",
+]
+
+
+@pytest.mark.parametrize("category,text", [(c, t) for c, ts in BY_CATEGORY.items() for t in ts])
+def test_every_cssrs_category_is_caught(category, text):
+    assert is_crisis(text), (category, text)
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_idioms_denials_and_questions_are_not_crisis(text):
+    assert not is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ["this pain is killing me today", "I cut back on my meds", "I'm dying to try it",
+                                  "I'm not suicidal, just tired", "I'd kill for a nap"])
+def test_idiom_guard_holds_back_the_classifier(text):
+    assert is_everyday_idiom(text)
+
+
+@pytest.mark.parametrize("text", ["this pain is killing me and I want to die", "I want to die", "I'm 45 with CRPS"])
+def test_idiom_guard_never_covers_crisis_or_plain_messages(text):
+    assert not is_everyday_idiom(text)
+
+
+def test_an_idiom_does_not_hide_crisis_language_beside_it():
+    assert crisis_categories("my back is killing me and honestly I'd be better off dead") == ["passive_ideation"]
+
+
+def test_normalise_fixes_typos_and_stretched_letters():
+    assert normalise("I wanna KILLLL my self") == "i want to kill myself"
+    assert normalise("im so sucidal") == "i'm so suicide"
+
+
+# ---- the detector component: patterns OR classifier >= bar, unless the idiom guard ----
+def _detector(bar=0.25):
+    from components.crisis_detector import CrisisDetector
+
+    return CrisisDetector({"crisis_confidence": bar})
+
+
+def _message(text, ranking):
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranking = [{"name": n, "confidence": c} for n, c in ranking]
+    return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+
+def test_classifier_above_the_bar_is_crisis_even_when_not_ranked_first():
+    msg = _message("i just feel so empty and tired of it all", [("inform", 0.6), ("crisis", 0.3)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "crisis"
+    assert msg.get("crisis_detection")["patterns"] == [] and msg.get("crisis_detection")["crisis"] is True
+
+
+def test_classifier_below_the_bar_is_not_crisis():
+    msg = _message("can I park at the clinic", [("out_of_scope", 0.8), ("crisis", 0.1)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "out_of_scope"
+
+
+def test_idiom_guard_overrules_the_classifier_and_demotes_its_crisis_guess():
+    msg = _message("this pain is killing me today", [("crisis", 0.9), ("inform", 0.1)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "inform"
+    assert msg.get("crisis_detection")["idiom_guard"] is True
+
+
+def test_patterns_win_whatever_the_classifier_says():
+    msg = _message("i keep thinking about offing myself", [("inform", 0.99), ("crisis", 0.0)])
+    _detector().process([msg])
+    assert msg.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert "active_ideation" in msg.get("crisis_detection")["patterns"]
