@@ -147,19 +147,18 @@ async def run_level(base_url: str, script: Optional[List[str]], concurrency: int
     limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
 
-        known = visitor.questions()
-        send = visitor.rest_sender(client)
 
         async def conversation(i: int) -> None:
             async with sem:
                 sender = f"bench-{tag}-c{concurrency}-{i}-{uuid.uuid4().hex[:8]}"
-                if script is None:  # a screening visitor; a retryable error is not retried here (it counts)
-                    res = await visitor.screen(send, sender, visitor.Persona(i, tag), known, retry_once=False)
+                if script is None:  # a screening visitor; a failed turn is not resent here (it counts)
+                    res = await visitor.Visitor(client, visitor.Profile.make(i), tag, resend_for_s=0,
+                                                path=visitor.REST).run()
                     latencies.extend(res.latencies)
                     if res.error or not res.lead_id:
-                        failures.append(f"{sender}: {res.error or 'no reference number'}")
+                        failures.append(f"{res.sender}: {res.error or 'no reference number'}")
                     else:
-                        finished[sender] = [res.lead_id]
+                        finished[res.sender] = [res.lead_id]
                     return
                 last: list = []
                 for text in script:
@@ -383,16 +382,19 @@ def transcript(model: Path) -> int:
 
         async def talk() -> None:
             async with httpx.AsyncClient(base_url=bot.url, timeout=120) as client:
-                send = visitor.rest_sender(client)
+                talker = visitor.Visitor(client, visitor.Profile.make(0), "transcript", path=visitor.REST)
+                talker.result.sender = sender
+                say = talker.say
 
-                async def printing(sender_: str, text: str):
-                    replies = await send(sender_, text)
+                async def printing(text: str, slot: str):
+                    replies = await say(text, slot)
                     print(f"> {text}")
                     for r in replies:
                         print("  " + (r.get("text") or json.dumps(r))[:200].replace("\n", " "))
                     return replies
 
-                await visitor.screen(printing, sender, visitor.Persona(0, "transcript"), visitor.questions())
+                talker.say = printing
+                await talker.run()
 
         asyncio.run(talk())
         print(f"lead stored: {bool(bot.completed([sender]))}")

@@ -1,187 +1,242 @@
-"""A screening visitor for load tests: reads the open question in the bot's reply and answers it.
+"""A simulated website visitor: plays one whole screening, as a person with the widget would.
 
-Shared by scripts/bench.py and tests/test_cluster.py. The questions are recognised by their text in
-domain.yml (`utter_ask_<slot>`), so a reworded question needs no change here. Each visitor has its
-own answers (age, severity, pain duration, email) so a test can check that the stored lead holds exactly
-what that visitor sent. Transport is a callable: Rasa's REST channel or the web app's /chat relay.
+It answers the question it was shown (read from the bot's words), gives each message an id, and
+resends the same message (same id, `retry: true`) when the turn fails, as the widget's Retry button
+does. Everything it sent is recorded so a test can compare it with what was stored. One driver for
+the load and fault tests of both profiles (through the web app's /chat) and for `make bench`
+(through Rasa's REST channel, `path=REST`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-LEAD_ID = re.compile(r"\bL-[A-Z2-9]{8}\b")
-# One name for everyone: the bot loops on some names ("Fay Baker", "James Baker" get the out-of-scope
-# answer); the subject here is the serving, and each visitor is told apart by email, age, severity, duration.
-NAME = "Jane Doe"
-YES_NO_SLOTS = ("pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use",
-                "ketamine_reaction", "pressure_condition", "seizure_history")
-
-
-def questions(domain: Path = ROOT / "domain.yml") -> Dict[str, str]:
-    """Question text -> slot, from the domain's `utter_ask_<slot>` responses."""
-    responses = yaml.safe_load(domain.read_text(encoding="utf-8"))["responses"]
-    out = {}
-    for name, variants in responses.items():
-        if name.startswith("utter_ask_"):
-            for v in variants:
-                if v.get("text"):
-                    out[v["text"].strip()] = name[len("utter_ask_"):]
-    return out
+ROOT = Path(__file__).resolve().parents[1]
+CHAT = "/chat"  # the web app's relay: {"messages": [...]}
+REST = "/webhooks/rest/webhook"  # Rasa's REST channel: [...]
+_DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# The opening words of each question the form asks, as the visitor sees them.
+PROMPTS: List[Tuple[str, str]] = [
+    (name[len("utter_ask_"):], variant["text"][:40])
+    for name, variants in (_DOMAIN.get("responses") or {}).items()
+    if name.startswith("utter_ask_")
+    for variant in variants
+]
+PROMPTS += [  # the questions the actions word (bot/messages.py), first and second wording
+    ("medications_confirmed", "Is that complete and correct?"),
+    ("medications_confirmed", "Is this list of your medications complete and correct?"),
+    ("medications_confirmed", "don't take any medications right now"),
+    ("contact_wanted", "Would you still like someone from the clinic to contact you"),
+    ("contact_wanted", "Should someone from the clinic get in touch with you?"),
+]
+REFERENCE = re.compile(r"\b(L-[A-Z0-9]{8})\b")
+CONDITIONS = {"fibromyalgia": "fibromyalgia", "CRPS": "crps", "migraines": "migraine", "phantom limb pain": "phantom_limb_pain"}
+MEDICATIONS = {"gabapentin": ["gabapentin"], "none": [], "duloxetine": ["duloxetine"], "ibuprofen": ["ibuprofen"]}
+YES_NO = ["pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use", "ketamine_reaction",
+          "pressure_condition", "seizure_history"]
+# Words planted in every visitor's answers, so a test can scan logs and files for them.
+PLANTED_TREATMENT = "quillowick"
+PLANTED_NAME = "Zorvath"
 
 
 @dataclass
-class Persona:
-    """What one visitor answers; `expected` is what the lead must hold afterwards."""
+class Profile:
+    """What one visitor answers, and what the lead must then hold."""
 
     index: int
-    tag: str = "v"
+    answers: Dict[str, str]
+    expected: Dict[str, Any]
+    contact: Dict[str, str]
 
-    @property
-    def answers(self) -> Dict[str, str]:
-        i = self.index
-        a = {
+    @classmethod
+    def make(cls, index: int, seed: int = 7) -> "Profile":
+        rnd = random.Random(seed * 100_003 + index)
+        age = rnd.randint(25, 75)
+        condition_text = rnd.choice(sorted(CONDITIONS))
+        years = rnd.randint(1, 15)
+        severity = rnd.randint(3, 10)
+        meds = rnd.choice(sorted(MEDICATIONS))
+        flagged = rnd.choice([None, None, "heart_condition", "seizure_history", "liver_disease"])
+        answers = {
             "health_data_consent": "yes",
-            "age": str(30 + i % 40),
-            "condition": "I have CRPS",
-            "pain_duration_months": f"{2 + i % 8} years",
-            "pain_severity": str(5 + i % 5),
-            "prior_treatments": "physical therapy and nerve blocks",
-            "medications": "gabapentin",
+            "age": str(age),
+            "condition": condition_text,
+            "pain_duration_months": f"{years} years",
+            "pain_severity": str(severity),
+            "prior_treatments": f"physical therapy and {PLANTED_TREATMENT} sessions {index}",
+            "medications": meds,
             "medications_confirmed": "yes",
-            "full_name": NAME,
-            "email": f"visitor{i}.{self.tag}@example.com",
-            "phone": "303-555-0142",
-            "preferred_contact_time": "mornings",
+        }
+        expected: Dict[str, Any] = {
+            "age": float(age), "condition": CONDITIONS[condition_text], "pain_duration_months": float(years * 12),
+            "pain_severity": float(severity), "medications": MEDICATIONS[meds], "medications_confirmed": True,
+        }
+        for slot in YES_NO:
+            answers[slot] = "yes" if slot == flagged else "no"
+            expected[slot] = slot == flagged
+        tag = "".join(chr(ord("a") + (index // 26 ** k) % 26) for k in (2, 1, 0))  # letters: names have no digits
+        contact = {
+            "full_name": f"Ada {PLANTED_NAME}{tag}",
+            "email": f"ada.{PLANTED_NAME.lower()}{tag}@example.com",
+            "phone": f"(303) 555-{1000 + index:04d}",
+            "preferred_contact_time": "weekday mornings",
             "contact_consent": "yes",
             "contact_wanted": "yes",
         }
-        a.update({slot: "no" for slot in YES_NO_SLOTS})
-        return a
+        answers.update(contact)
+        expected["outcome"] = "needs_review" if flagged else "qualified"
+        return cls(index, answers, expected, contact)
 
-    def mismatches(self, lead: Dict[str, Any]) -> List[str]:
-        """Fields of the stored lead that differ from what this visitor sent (names of fields only)."""
-        a, got = self.answers, lead.get("answers") or {}
-        expected = {"age": float(a["age"]), "pain_severity": float(a["pain_severity"]),
-                    "pain_duration_months": float(a["pain_duration_months"].split()[0]) * 12,
-                    **{slot: False for slot in YES_NO_SLOTS}}
-        bad = [k for k, v in expected.items() if got.get(k) != v]
-        if lead.get("email") != a["email"]:
-            bad.append("email")
-        if lead.get("full_name") != a["full_name"]:
-            bad.append("full_name")
-        return bad
-
-
-Send = Callable[[str, str], Awaitable[List[Dict[str, Any]]]]
-
-
-class TryAgain(Exception):
-    """The transport answered with a retryable error (e.g. 502 while a Rasa server died mid-turn)."""
+    @property
+    def planted(self) -> List[str]:
+        """Strings that must never appear in a log or a raw database file."""
+        return [self.contact["full_name"], self.contact["email"], f"555{1000 + self.index:04d}",
+                f"555-{1000 + self.index:04d}", f"{PLANTED_TREATMENT} sessions {self.index}"]
 
 
 @dataclass
 class Result:
     sender: str
-    persona: Persona
     lead_id: Optional[str] = None
-    latencies: List[float] = field(default_factory=list)
+    turns: int = 0
     empty_replies: int = 0
-    retries: int = 0
+    resends: int = 0
+    latencies: List[float] = field(default_factory=list)
+    sent: List[Tuple[str, str, str]] = field(default_factory=list)  # (message id, question slot, text)
     error: Optional[str] = None
-    unknown: List[str] = field(default_factory=list)  # bot texts with no domain question (answered "yes")
 
 
-async def screen(send: Send, sender: str, persona: Persona, known: Dict[str, str], max_turns: int = 40,
-                 retry_once: bool = True) -> Result:
-    """One whole screening: greet, then answer each question the bot asks, until it gives a reference number."""
-    res = Result(sender, persona)
-    answers = persona.answers
-    text = "hi"
-    for _turn in range(max_turns):
-        replies: List[Dict[str, Any]] = []
-        for attempt in (0, 1):
-            t0 = time.perf_counter()
+def question_in(messages: List[Dict[str, Any]]) -> Optional[str]:
+    """The question the visitor was just shown (the last one in the reply), if any."""
+    found = None
+    for message in messages:
+        text = message.get("text") or ""
+        for slot, prompt in PROMPTS:
+            if prompt in text:
+                found = slot
+    return found
+
+
+class Visitor:
+    """One visitor on one web app (`base_url`), with a resend budget for failed turns."""
+
+    def __init__(self, client: httpx.AsyncClient, profile: Profile, tag: str, resend_for_s: float = 120.0,
+                 max_turns: int = 60, path: str = CHAT) -> None:
+        self.client, self.profile, self.path = client, profile, path
+        self.result = Result(sender=f"{tag}-{profile.index:03d}-{uuid.uuid4().hex[:10]}")
+        self.resend_for_s, self.max_turns = resend_for_s, max_turns
+
+    async def say(self, text: str, slot: str) -> List[Dict[str, Any]]:
+        """Send one message; resend it (same id) while the turn fails, as the widget's Retry does."""
+        message_id = "m-" + uuid.uuid4().hex
+        self.result.sent.append((message_id, slot, text))
+        deadline = time.monotonic() + self.resend_for_s
+        attempt = 0
+        while True:
+            body = {"sender": self.result.sender, "message": text, "message_id": message_id, "retry": attempt > 0}
+            started = time.perf_counter()
             try:
-                replies = await send(sender, text)
-                res.latencies.append(time.perf_counter() - t0)
-                break
-            except TryAgain as exc:
-                if attempt or not retry_once:
-                    res.error = f"{exc} (after one retry)"
-                    return res
-                res.retries += 1  # what the widget's Retry button does: the same message once more
-            except Exception as exc:  # noqa: BLE001 - a failed turn ends this visitor
-                res.error = f"{type(exc).__name__}: {exc}"
-                return res
-        texts = [r.get("text") or "" for r in replies]
-        if not any(t.strip() for t in texts):
-            res.empty_replies += 1
-        joined = "\n".join(texts)
-        found = LEAD_ID.search(joined)
-        if found:
-            res.lead_id = found.group(0)
-            return res
-        slot = next((known[t.strip()] for t in reversed(texts) if t.strip() in known), None)
-        if slot is None:  # not a domain question: the medication read-back or the contact offer, both "yes"
-            res.unknown.append(joined[-80:])
-        text = answers.get(slot, "yes") if slot else "yes"
-    res.error = "no reference number within the turn limit"
-    return res
+                resp = await self.client.post(self.path, json=body)
+                status, payload = resp.status_code, resp.json()
+                if self.path == REST and status == 200:
+                    payload = {"messages": payload}
+            except (httpx.HTTPError, ValueError) as exc:
+                status, payload = 0, {"error": type(exc).__name__}
+            if status == 200:
+                self.result.latencies.append(time.perf_counter() - started)
+                self.result.turns += 1
+                messages = payload.get("messages") or []
+                if not messages:
+                    self.result.empty_replies += 1
+                return messages
+            if status not in (0, 502, 503, 504) or time.monotonic() > deadline:
+                raise RuntimeError(f"turn failed for good: HTTP {status} {payload.get('error')}")
+            attempt += 1
+            self.result.resends += 1
+            await asyncio.sleep(min(2.0, 0.25 * attempt))
+
+    async def run(self) -> Result:
+        try:
+            messages = await self.say("hi, am I a candidate for ketamine?", "opening")
+            for _ in range(self.max_turns):
+                reference = next((m.group(1) for msg in messages for m in [REFERENCE.search(msg.get("text") or "")] if m), None)
+                if reference:
+                    self.result.lead_id = reference
+                    return self.result
+                slot = question_in(messages)
+                if slot is None:
+                    shown = " | ".join((m.get("text") or "")[:80] for m in messages)
+                    raise RuntimeError(f"no question recognised in the reply: {shown!r}")
+                messages = await self.say(self.profile.answers[slot], slot)
+            raise RuntimeError("the screening did not end within the turn budget")
+        except Exception as exc:  # noqa: BLE001 - reported per visitor by the test
+            self.result.error = f"{type(exc).__name__}: {exc}"
+            return self.result
 
 
-def rest_sender(client: httpx.AsyncClient) -> Send:
-    """Rasa's REST channel: POST /webhooks/rest/webhook."""
+async def run_visitors(base_url: str, profiles: List[Profile], tag: str, concurrency: Optional[int] = None,
+                       resend_for_s: float = 120.0, path: str = CHAT) -> List[Result]:
+    """Play every profile against `base_url`, at most `concurrency` at once (default: all at once)."""
+    limit = asyncio.Semaphore(concurrency or len(profiles))
+    limits = httpx.Limits(max_connections=len(profiles) + 10, max_keepalive_connections=len(profiles) + 10)
+    async with httpx.AsyncClient(base_url=base_url, timeout=90, limits=limits) as client:
 
-    async def send(sender: str, text: str) -> List[Dict[str, Any]]:
-        resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
-        if resp.status_code in (502, 503, 504):
-            raise TryAgain(f"HTTP {resp.status_code}")
-        resp.raise_for_status()
-        return resp.json()
+        async def one(profile: Profile) -> Result:
+            async with limit:
+                return await Visitor(client, profile, tag, resend_for_s, path=path).run()
 
-    return send
-
-
-def chat_sender(client: httpx.AsyncClient) -> Send:
-    """The web app's /chat relay (what the widget calls); a `retry: true` error is a TryAgain."""
-
-    async def send(sender: str, text: str) -> List[Dict[str, Any]]:
-        resp = await client.post("/chat", json={"sender": sender, "message": text},
-                                 headers={"Origin": str(client.base_url).rstrip("/")})
-        if resp.status_code >= 500:
-            try:
-                retry = bool(resp.json().get("retry"))
-            except ValueError:
-                retry = True  # nginx's own 502 page
-            if retry:
-                raise TryAgain(f"HTTP {resp.status_code}")
-        resp.raise_for_status()
-        return resp.json()["messages"]
-
-    return send
+        return await asyncio.gather(*(one(p) for p in profiles))
 
 
-async def crowd(base_url: str, count: int, concurrency: int, tag: str, via: str = "chat", cap: float = 600,
-                start_index: int = 0) -> List[Result]:
-    """`count` visitors, at most `concurrency` at a time, each with its own sender id and persona."""
-    known = questions()
-    sem = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
-    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits, trust_env=False) as client:
-        send = chat_sender(client) if via == "chat" else rest_sender(client)
+def check_lead(lead: Optional[Dict[str, Any]], profile: Profile) -> List[str]:
+    """How a stored lead differs from what the visitor answered (empty: it matches exactly)."""
+    if lead is None:
+        return ["no lead stored"]
+    problems = []
+    answers = lead.get("answers") or {}
+    for slot, value in profile.expected.items():
+        stored = lead.get("outcome") if slot == "outcome" else answers.get(slot)
+        if slot == "medications":
+            stored = sorted(stored or [])
+            value = sorted(value)
+        if stored != value:
+            problems.append(f"{slot}: stored {stored!r}, answered {value!r}")
+    if lead.get("email") != profile.contact["email"]:
+        problems.append("email differs")
+    if lead.get("full_name") != profile.contact["full_name"]:
+        problems.append("name differs")
+    return problems
 
-        async def one(i: int) -> Result:
-            async with sem:
-                return await screen(send, f"{tag}-{i}", Persona(i, tag), known)
 
-        return list(await asyncio.wait_for(asyncio.gather(*(one(start_index + i) for i in range(count))), cap))
+def check_tracker_events(events: List[Dict[str, Any]], result: Result) -> List[str]:
+    """Every message the visitor sent is in the tracker exactly once, on the question it answered."""
+    problems = []
+    user_events = [e for e in events if e.get("event") == "user"]
+    by_id: Dict[str, List[Dict[str, Any]]] = {}
+    for event in user_events:
+        by_id.setdefault(event.get("message_id"), []).append(event)
+    for message_id, slot, _text in result.sent:
+        count = len(by_id.get(message_id, []))
+        if count != 1:
+            problems.append(f"message for {slot} stored {count} times")
+    # The question open when each answer arrived: the last requested_slot set before it.
+    requested = None
+    expected_slot = {mid: slot for mid, slot, _ in result.sent}
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif event.get("event") == "user":
+            want = expected_slot.get(event.get("message_id"))
+            if want not in (None, "opening") and requested != want:
+                problems.append(f"answer for {want} arrived while {requested} was open")
+    return problems

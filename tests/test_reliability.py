@@ -25,7 +25,9 @@ import httpx
 import pytest
 
 from conftest import MODEL, ROOT, RunningStack
-from support.visitor import Profile, Result, check_lead, check_tracker_events, run_visitors
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from visitor import Profile, Result, check_lead, check_tracker_events, run_visitors  # noqa: E402
 
 pytestmark = pytest.mark.stack
 REPORT = ROOT / "reports" / "reliability.md"
