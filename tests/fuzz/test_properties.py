@@ -31,7 +31,7 @@ def number(value) -> bool:
 @given(TEXT, st.booleans())
 def test_parsing_functions(text, asked):
     assert number(parsing.parse_age(text, asked))
-    assert number(parsing.parse_duration_months(text))
+    assert number(parsing.parse_duration_months(text, asked))
     assert number(parsing.parse_severity(text, asked))
     assert parsing.parse_yes_no(text) in (True, False, None)
     assert isinstance(parsing.is_unsure(text), bool)
