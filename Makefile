@@ -5,6 +5,7 @@ export PYTHONPATH := $(CURDIR)
 # endpoints.yml reads these; bot/runner.py sets its own, these cover `rasa test`/`rasa shell` from make.
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export ACTION_SERVER_TOKEN ?= $(shell sed -n 's/^ACTION_SERVER_TOKEN=//p' .env 2>/dev/null)
 
 # A Python 3.10 (Rasa 3.6 supports 3.8-3.10): PYTHON=..., else python3.10 on PATH, else pyenv's 3.10.
 PYTHON ?= $(shell for c in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10; do \
@@ -16,7 +17,7 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
 
-.PHONY: run run-cluster cluster-deps deploy-check test-cluster test unit browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
+.PHONY: run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
@@ -50,7 +51,7 @@ deploy-check: $(VENV_STAMP) $(DEPLOY_VENV)/.installed
 	$(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version 1.30 deploy/k8s/*.yml
 	@echo "deploy/: compose file and Kubernetes manifests are valid"
 
-test: $(VENV_STAMP) browser-deps cluster-deps validate $(MODEL) unit test-cluster browser test-stories test-nlu test-meds test-crisis
+test: $(VENV_STAMP) browser-deps cluster-deps validate $(MODEL) unit fuzz test-cluster browser test-stories test-nlu test-meds test-crisis
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
@@ -96,11 +97,26 @@ validate: $(VENV_STAMP)
 
 # Playwright's sync API keeps an event loop running, so browser tests run in their own pytest processes.
 unit: $(VENV_STAMP) $(MODEL)
-	$(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/test_staff_browser.py -m "not cluster"
+	$(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/test_staff_browser.py --ignore=tests/fuzz -m "not cluster"
 
 # Its own tier: starts the whole cluster (nginx, supervisor, PostgreSQL, Redis) on free ports, about 5 minutes.
 test-cluster: $(VENV_STAMP) $(MODEL) cluster-deps
 	$(PY) -m pytest -q tests/test_cluster.py -m cluster
+
+# Schemathesis needs newer jsonschema/attrs than Rasa 3.6 allows: its own virtualenv, never .venv.
+FUZZ_VENV := .venv-fuzz
+FUZZ_STAMP := $(FUZZ_VENV)/.installed
+$(FUZZ_STAMP): requirements-fuzz.txt
+	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required for $(FUZZ_VENV)" >&2; exit 1; }
+	$(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet -r requirements-fuzz.txt
+	touch $(FUZZ_STAMP)
+
+fuzz-deps: $(FUZZ_STAMP)
+
+# Hypothesis property tests of the parsers and the relay, then schemathesis on docs/openapi.yaml (~1 min).
+fuzz: $(VENV_STAMP) $(FUZZ_STAMP)
+	$(PY) -m pytest -q tests/fuzz
 
 browser: $(VENV_STAMP) $(MODEL) browser-deps
 	$(PY) -m pytest -q tests/test_staff_browser.py

@@ -28,17 +28,17 @@ VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 
 
-def ensure_token(env_file: Path = ROOT / ".env") -> str:
-    """RASA_AUTH_TOKEN from the environment, else from .env, else a new one written to .env."""
+def ensure_token(env_file: Path = ROOT / ".env", name: str = "RASA_AUTH_TOKEN") -> str:
+    """`name` (RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN) from the environment, else from .env, else a new one written to .env."""
     load_dotenv(env_file)
-    token = os.environ.get("RASA_AUTH_TOKEN")
+    token = os.environ.get(name)
     if token:
         return token
     token = secrets.token_hex(24)  # hex: never starts with "-", which a command line would read as a flag
     with env_file.open("a", encoding="utf-8") as fh:
-        fh.write(f"RASA_AUTH_TOKEN={token}\n")
+        fh.write(f"{name}={token}\n")
     env_file.chmod(0o600)
-    os.environ["RASA_AUTH_TOKEN"] = token
+    os.environ[name] = token
     return token
 
 
@@ -82,6 +82,8 @@ class Stack:
         log_dir: Optional[Path] = None,
     ) -> None:
         self.token = os.environ.get("RASA_AUTH_TOKEN") or ensure_token()
+        # Rasa sends it on every action call (endpoints.yml); actions/server.py refuses calls without it.
+        self.action_token = os.environ.get("ACTION_SERVER_TOKEN") or ensure_token(name="ACTION_SERVER_TOKEN")
         self.rasa_url = f"http://{HOST}:{rasa_port}"
         self.action_url = f"http://{HOST}:{action_port}"
         self.web_url = f"http://{HOST}:{web_port}"
@@ -95,6 +97,7 @@ class Stack:
                 "RASA_TELEMETRY_ENABLED": "false",
                 "SANIC_HOST": HOST,
                 "RASA_AUTH_TOKEN": self.token,
+                "ACTION_SERVER_TOKEN": self.action_token,
                 # Every server keeps idle connections open for 120 s. Sanic's default is 5 s, while
                 # Rasa's aiohttp client (to the action server) and the relay's httpx client (to Rasa)
                 # reuse connections for longer: the server closed them under the client's feet and
@@ -115,7 +118,7 @@ class Stack:
         self.services: Dict[str, Service] = {
             "action server": Service(
                 "action server",
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+                [sys.executable, "-m", "actions.server", "--actions", "actions", "-p", str(action_port)],
                 f"{self.action_url}/health",
             ),
             "rasa server": Service(
@@ -255,6 +258,7 @@ def main() -> int:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 2
     ensure_token()
+    ensure_token(name="ACTION_SERVER_TOKEN")
     stack = Stack(
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         action_port=int(os.environ.get("ACTION_PORT", 5055)),

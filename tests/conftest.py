@@ -35,9 +35,12 @@ class RunningStack:
         self.database_url = f"sqlite:///{tmp / 'leads.db'}"
         self.tracker_db = tmp / "tracker.db"
         os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
+        os.environ["ACTION_SERVER_TOKEN"] = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(16)
         self._stack = Stack(
             rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(MODEL),
-            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")},
+            # Load tests play hundreds of visitors from 127.0.0.1: per-IP limits off (tests/test_edge.py checks them).
+            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db"),
+                 "CHAT_RATE_LIMIT_IP": "100000/minute", "LOGIN_RATE_LIMIT_IP": "100000/minute"},
             quiet=os.environ.get("STACK_LOGS") != "1", log_dir=tmp / "logs",
         )
         self.token = self._stack.token

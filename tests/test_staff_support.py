@@ -256,10 +256,17 @@ def wait_for(check: Callable[[], Any], timeout: float = 15.0, interval: float = 
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+# Every test client is 127.0.0.1, so per-IP limits would count all tests as one visitor;
+# tests/test_edge.py checks the real limits.
+LOOPBACK_LIMITS = {"CHAT_RATE_LIMIT_IP": "100000/minute", "CHAT_RATE_LIMIT_CONVERSATION": "100000/minute",
+                   "LOGIN_RATE_LIMIT_IP": "100000/minute"}
+
+
 def subprocess_env(db: str, **extra: str) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "WEBHOOK_", "OUTBOX_", "STAFF_"))}
     env.update({name: "" for name in NOTIFY_VARS})
     env.update(DATABASE_URL=db, RASA_URL=f"http://127.0.0.1:{free_port()}", RASA_AUTH_TOKEN="", PYTHONUNBUFFERED="1")
+    env.update(LOOPBACK_LIMITS)
     env.update(extra)
     return env
 

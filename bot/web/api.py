@@ -19,6 +19,7 @@ from bot.leads import STATUSES
 from bot.web.blocking import blocking
 from bot.web.staff import client_ip, ctx, current_session
 
+MAX_OFFSET = 2**31 - 1  # found by fuzzing: 2**63 overflowed the database's integer (HTTP 500)
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 PATCH_KEYS = {"status", "note", "close_reason"}
 
@@ -72,8 +73,8 @@ def register(app) -> None:
             offset = int(request.args.get("offset") or 0)
         except ValueError:
             return error(400, "limit and offset must be whole numbers")
-        if not 1 <= limit <= 500 or offset < 0:
-            return error(400, "limit must be 1-500 and offset 0 or more")
+        if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
+            return error(400, f"limit must be 1-500 and offset 0 to {MAX_OFFSET}")
         rows = worklist.list_leads(state.engine, worklist.Filters(status=status, since=since), limit=limit, offset=offset)
         audit.record(state.engine, request.ctx.actor, "api_list", detail=f"{len(rows)} rows", ip=client_ip(request))
         return response.json({"leads": to_json(rows), "count": len(rows), "limit": limit, "offset": offset})

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 
 from bot.policy import load_policy
-from bot.web import blocking, chat, staff
+from bot.web import blocking, chat, edge, staff
 from bot.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -23,9 +23,29 @@ def create_app(settings: Settings | None = None, name: str = "screening_web") ->
     app.ctx.settings = settings
     app.ctx.policy = policy
     app.ctx.templates = templates
+    app.ctx.edge = edge_settings = edge.EdgeSettings.from_env()
+    app.ctx.limits = limits = edge.Limits(edge_settings)
+    headers = edge.security_headers(edge_settings.frame_ancestors)
     app.static("/static", str(HERE / "static"), name="static")
 
-    @app.get("/")
+    @app.middleware("request")
+    async def limit_login(request):
+        """Staff login attempts per IP, before a password hash is computed (argon2 is slow on purpose)."""
+        if request.method == "POST" and request.path == "/staff/login":
+            wait = limits.login(edge.client_ip(request, edge_settings.trusted_proxies))
+            if wait is not None:
+                return response.text(edge.LOGIN_SLOW_DOWN, status=429, headers={"Retry-After": str(wait)})
+        return None
+
+    @app.middleware("response")
+    async def security(request, resp):
+        if resp is None:
+            return
+        for key, value in headers:
+            if key not in resp.headers:
+                resp.headers[key] = value
+
+    @app.route("/", methods=["GET", "HEAD"])
     async def index(request):
         html = templates.get_template("index.html").render(clinic=policy.clinic, rasa_url=settings.rasa_url)
         return response.html(html)

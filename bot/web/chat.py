@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional
-from urllib.parse import urlsplit
 
 import httpx
 from sanic import Sanic, response
@@ -27,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from bot.crisis import is_crisis
 from bot.messages import CRISIS_TEXT
+from bot.web import edge
 
 log = logging.getLogger(__name__)
 MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -39,27 +38,13 @@ MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 16 * 1024  # a 2000-character message in JSON, escaped, fits many times over
 RASA_TIMEOUT_S = 30.0
 CORS_PATHS = ("/chat", "/widget.js", "/widget.css")
+TOO_LONG = f"That message is too long for the chat: please keep it under {MAX_MESSAGE_CHARS} characters."
+BAD_TEXT = "Some characters in that message couldn't be read. Please retype it and send it again."
 
 
-def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
-    """`ALLOWED_ORIGINS` is a comma-separated list of origins such as https://clinic.example."""
-    origins = set()
-    for item in (raw or "").split(","):
-        item = item.strip().rstrip("/")
-        if item:
-            origins.add(item.lower())
-    return frozenset(origins)
-
-
-def origin_allowed(origin: str, request: Request, allowed: FrozenSet[str]) -> bool:
-    """The page's own origin always works; any other origin must be listed in ALLOWED_ORIGINS."""
-    origin = origin.strip().rstrip("/").lower()
-    if origin in allowed:
-        return True
-    parts = urlsplit(origin)
-    # Same origin: the browser put the web app's own host in Origin. The scheme is not compared,
-    # since a TLS-terminating proxy in front of the app makes the app see http for an https page.
-    return bool(parts.netloc) and parts.netloc == (request.host or "").lower()
+def origin_allowed(origin: str, allowed: FrozenSet[str]) -> bool:
+    """Only configured origins (PUBLIC_ORIGIN and ALLOWED_ORIGINS); the Host header is the client's to forge."""
+    return origin.strip().rstrip("/").lower() in allowed
 
 
 def error(status: int, code: str, message: str, retry: bool = False) -> HTTPResponse:
@@ -139,9 +124,11 @@ def failure_messages(message: str, rasa_says_crisis: bool = False) -> List[Dict[
 
 def register(app: Sanic) -> None:
     """Attach /chat, /widget.js and /widget.css, the CORS policy, and the Rasa HTTP client."""
-    # Read once at start-up (Settings has no field for it; the environment is the setting).
-    allowed = parse_origins(os.environ.get("ALLOWED_ORIGINS"))
-    app.ctx.allowed_origins = allowed
+    # Read once at start-up (bot/web/edge.py; create_app puts them on app.ctx).
+    settings: edge.EdgeSettings = app.ctx.edge
+    allowed = settings.origins
+    limits: edge.Limits = app.ctx.limits
+    payloads = edge.known_payloads()
     replies = ReplyCache()
 
     @app.listener("before_server_start")
@@ -162,13 +149,13 @@ def register(app: Sanic) -> None:
     def cors_headers(request: Request) -> Dict[str, str]:
         origin = request.headers.get("origin")
         headers = {"Vary": "Origin"}
-        if origin and origin_allowed(origin, request, allowed):
+        if origin and origin_allowed(origin, allowed):
             headers["Access-Control-Allow-Origin"] = origin
         return headers
 
     def forbidden_origin(request: Request) -> bool:
         origin = request.headers.get("origin")
-        return bool(origin) and not origin_allowed(origin, request, allowed)
+        return bool(origin) and not origin_allowed(origin, allowed)
 
     @app.middleware("response")
     async def add_cors(request: Request, resp: HTTPResponse):
@@ -195,10 +182,12 @@ def register(app: Sanic) -> None:
             # Refused before Rasa sees anything: CORS alone would only hide the reply.
             return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
         if len(request.body or b"") > MAX_BODY_BYTES:
-            return error(413, "message_too_long", f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
+            return error(413, "message_too_long", TOO_LONG)
         try:
             body = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+        except UnicodeDecodeError:
+            return error(400, "bad_encoding", BAD_TEXT)
+        except (ValueError, RecursionError):
             return error(400, "bad_json", "The request body must be JSON: {\"sender\": ..., \"message\": ...}.")
         if not isinstance(body, dict):
             return error(400, "bad_json", "The request body must be a JSON object.")
@@ -206,10 +195,19 @@ def register(app: Sanic) -> None:
         message = body.get("message")
         if not isinstance(sender, str) or not SENDER_RE.match(sender):
             return error(400, "bad_sender", "sender must be 8 to 64 letters, digits, '_' or '-'.")
+        wait = limits.chat(edge.client_ip(request, settings.trusted_proxies), sender)
+        if wait is not None:
+            return response.json({"error": "rate_limited", "message": edge.SLOW_DOWN, "retry": True},
+                                 status=429, headers={"Retry-After": str(wait)})
+        if isinstance(message, str):
+            message = edge.clean_text(message)
+            if message is None:
+                return error(400, "bad_encoding", BAD_TEXT)
+            message = edge.neutralise_payload(message, payloads)
         if not isinstance(message, str) or not message.strip():
             return error(400, "empty_message", "message must be a non-empty string.")
         if len(message) > MAX_MESSAGE_CHARS:
-            return error(413, "message_too_long", f"Messages can be at most {MAX_MESSAGE_CHARS} characters.")
+            return error(413, "message_too_long", TOO_LONG)
         message_id = body.get("message_id")
         if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID_RE.match(message_id)):
             return error(400, "bad_message_id", "message_id must be 1 to 64 letters, digits, '_' or '-'.")

@@ -251,6 +251,7 @@ def dev_web(fake_rasa, tmp_path_factory):
         WEB_PORT=str(port),
         RASA_URL=fake_rasa.url,
         ALLOWED_ORIGINS=f"http://127.0.0.1:{embed_port}, https://clinic.example",
+        CHAT_RATE_LIMIT_IP="100000/minute",  # every browser page is 127.0.0.1
         DATABASE_URL=f"sqlite:///{tmp / 'leads.db'}",
         TRACKER_DB=str(tmp / "tracker.db"),
     )
