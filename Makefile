@@ -44,10 +44,10 @@ $(DEPLOY_VENV)/.installed: deploy/requirements-check.txt
 
 deploy-check: $(VENV_STAMP) $(DEPLOY_VENV)/.installed
 	$(PY) -m bot.cluster render-deploy --check
-	@if docker compose version >/dev/null 2>&1; then RASA_AUTH_TOKEN=check DB_PASSWORD=check docker compose -f deploy/compose.yml config --quiet; \
-	elif command -v docker-compose >/dev/null; then RASA_AUTH_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; \
+	@if docker compose version >/dev/null 2>&1; then RASA_AUTH_TOKEN=check ACTION_SERVER_TOKEN=check DB_PASSWORD=check docker compose -f deploy/compose.yml config --quiet; \
+	elif command -v docker-compose >/dev/null; then RASA_AUTH_TOKEN=check ACTION_SERVER_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; \
 	else if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get install -y -qq docker-compose >/dev/null && \
-	  RASA_AUTH_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; fi
+	  RASA_AUTH_TOKEN=check ACTION_SERVER_TOKEN=check DB_PASSWORD=check docker-compose -f deploy/compose.yml config --quiet; fi
 	$(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version 1.30 deploy/k8s/*.yml
 	@echo "deploy/: compose file and Kubernetes manifests are valid"
 

@@ -75,7 +75,8 @@ def test_rendered_configs_follow_the_settings(tmp_path):
     assert "%(ENV_RASA_AUTH_TOKEN)s" in sup  # the token is never written into the file
     ep = render_endpoints(s)
     assert 'url: "db.local"' in ep and 'port: "5433"' in ep and 'db: "chat"' in ep and 'password: "p@ss"' in ep
-    assert "type: redis" in ep and 'url: "http://127.0.0.1:5055/webhook"' in ep
+    assert "type: rasa_plugins.lock_store.AtomicRedisLockStore" in ep and "LeanSQLTrackerStore" in ep
+    assert "${ACTION_SERVER_TOKEN}" in ep and 'url: "http://127.0.0.1:5055/webhook"' in ep
 
 
 def test_deploy_files_are_the_same_renderings():
