@@ -159,11 +159,12 @@ class Visitor:
                 if not messages:
                     self.result.empty_replies += 1
                 return messages
-            if status not in (0, 502, 503, 504) or time.monotonic() > deadline:
+            if status not in (0, 429, 502, 503, 504) or time.monotonic() > deadline:
                 raise RuntimeError(f"turn failed for good: HTTP {status} {payload.get('error')}")
             attempt += 1
             self.result.resends += 1
-            await asyncio.sleep(min(2.0, 0.25 * attempt))
+            # As a person would: a moment before Retry, longer when asked to slow down.
+            await asyncio.sleep(5.0 if status == 429 else min(3.0, 0.5 * attempt))
 
     async def run(self) -> Result:
         try:

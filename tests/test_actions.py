@@ -292,7 +292,7 @@ def test_every_contact_question_moves_on_and_no_invalid_value_is_stored():
     slots, asked = play_form(ValidateContactForm(), screened, lambda slot, n: bad[slot])
     assert asked == [s for s in DOMAIN["forms"]["contact_form"]["required_slots"] for _ in range(2)]
     assert all(slots.get(s) is None for s in bad)
-    lead_id = ActionStoreLead().run(CollectingDispatcher(), tracker(**slots), DOMAIN)[0]["value"]
+    lead_id = run_async_action(ActionStoreLead(), CollectingDispatcher(), tracker(**slots))[0]["value"]
     lead = context.lead_store().get(lead_id)
     assert lead["email"] is None and lead["phone"] is None and lead["full_name"] is None
     assert "jane at example" not in str(lead["answers"]) and "555-01" not in str(lead["answers"])
@@ -338,7 +338,7 @@ def test_minor_correction_during_contact_questions_drops_every_contact_detail():
     # and even if the slots still held them, the lead keeps none
     t = tracker(**dict(answers, age=17.0, screening_outcome="not_eligible"), full_name="Sam Young", email="sam@example.com",
                 phone="+13035550142", contact_consent=True)
-    lead = context.lead_store().get(ActionStoreLead().run(CollectingDispatcher(), t, DOMAIN)[0]["value"])
+    lead = context.lead_store().get(run_async_action(ActionStoreLead(), CollectingDispatcher(), t)[0]["value"])
     assert lead["full_name"] is None and lead["email"] is None and lead["phone"] is None
 
 
