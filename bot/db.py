@@ -51,6 +51,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # erased and purged rows are zeroed, not left in free pages
             cur.close()
 
         return engine
@@ -67,6 +68,13 @@ def make_engine(url: str) -> Engine:
         dbapi_conn.commit()
 
     return engine
+
+
+def flush_deleted(engine: Engine) -> None:
+    """After an erase or purge on SQLite: checkpoint and empty the WAL, whose old frames still hold the rows."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def create_schema(engine: Engine) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from bot.audit import audit_log
+from bot.db import flush_deleted
 from bot.leads import leads, now
 
 
@@ -51,6 +52,7 @@ def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
         detail = f"lead and {count} outbox rows; conversation {conversation_id}"[:120]
         conn.execute(audit_log.insert().values(at=now(), actor=actor[:120], action="erase",
                                                lead_id=ids[0] if ids else None, detail=detail, ip=(ip or None) and ip[:64]))
+    flush_deleted(engine)
     return Erased(ids, conversation_id, count)
 
 
