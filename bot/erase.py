@@ -30,12 +30,22 @@ class Erased:
     tracker: str = "not asked"  # erased / scheduled / failed: <why> / not asked
 
 
-def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
-               conversation_id: Optional[str] = None, ip: str = "") -> Optional[Erased]:
-    """Delete the lead (by id, or every lead of a conversation) and its rows; None if a lead id is unknown."""
+def delete_leads(conn, ids: List[str]) -> int:
+    """Delete leads and everything hanging off them, in the caller's transaction; returns outbox rows deleted."""
     from bot.outbox import outbox, outbox_attempts
     from bot.worklist import lead_events
 
+    boxes = select(outbox.c.id).where(outbox.c.lead_id.in_(ids))
+    conn.execute(delete(outbox_attempts).where(outbox_attempts.c.outbox_id.in_(boxes)))
+    count = conn.execute(delete(outbox).where(outbox.c.lead_id.in_(ids))).rowcount
+    conn.execute(delete(lead_events).where(lead_events.c.lead_id.in_(ids)))
+    conn.execute(delete(leads).where(leads.c.id.in_(ids)))
+    return count
+
+
+def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
+               conversation_id: Optional[str] = None, ip: str = "") -> Optional[Erased]:
+    """Delete the lead (by id, or every lead of a conversation) and its rows; None if a lead id is unknown."""
     with engine.begin() as conn:
         if lead_id is not None:
             row = conn.execute(select(leads.c.id, leads.c.conversation_id).where(leads.c.id == lead_id)).first()
@@ -44,11 +54,7 @@ def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
             ids, conversation_id = [row.id], row.conversation_id
         else:
             ids = list(conn.execute(select(leads.c.id).where(leads.c.conversation_id == conversation_id)).scalars())
-        boxes = select(outbox.c.id).where(outbox.c.lead_id.in_(ids))
-        conn.execute(delete(outbox_attempts).where(outbox_attempts.c.outbox_id.in_(boxes)))
-        count = conn.execute(delete(outbox).where(outbox.c.lead_id.in_(ids))).rowcount
-        conn.execute(delete(lead_events).where(lead_events.c.lead_id.in_(ids)))
-        conn.execute(delete(leads).where(leads.c.id.in_(ids)))
+        count = delete_leads(conn, ids)
         detail = f"lead and {count} outbox rows; conversation {conversation_id}"[:120]
         conn.execute(audit_log.insert().values(at=now(), actor=actor[:120], action="erase",
                                                lead_id=ids[0] if ids else None, detail=detail, ip=(ip or None) and ip[:64]))

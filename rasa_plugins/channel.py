@@ -123,6 +123,19 @@ async def erase_tracker(agent: Any, sender_id: Text) -> None:
     logger.info("conversation %s: tracker erased", sender_id)
 
 
+def expired_conversations(store: Any, before: float) -> List[Text]:
+    """Conversations whose latest event is older than `before` (a UNIX time)."""
+    if isinstance(store, SQLTrackerStore):
+        from sqlalchemy import text as sql
+
+        with store.engine.connect() as conn:
+            return list(conn.execute(sql("SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :b"),
+                                     {"b": before}).scalars())
+    if isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore keeps serialised trackers
+        return []
+    raise RuntimeError(f"cannot list conversations of {type(store).__name__}")
+
+
 def _delete_sql_events(store: Any, sender_id: Text) -> None:
     """SQLTrackerStore's events table; on SQLite freed pages are zeroed and the WAL emptied."""
     from sqlalchemy import text as sql
@@ -172,6 +185,27 @@ class ReliableRestInput(InputChannel):
             )
             status, payload = await asyncio.shield(task)
             return response.json(payload, status=status)
+
+        @webhook.route("/conversations/purge", methods=["POST"])
+        async def purge(request: Request) -> HTTPResponse:
+            """Retention: erase conversations whose last event is before `before`, except `keep` (those with a lead)."""
+            if not authorized(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            before, keep = body.get("before"), body.get("keep") or []
+            if not isinstance(before, (int, float)) or not isinstance(keep, list):
+                return response.json({"error": "bad_request"}, status=400)
+            agent = request.app.ctx.agent
+            if agent is None:
+                return response.json({"error": "not_ready"}, status=503)
+            expired = await asyncio.to_thread(expired_conversations, _innermost(agent.tracker_store), float(before))
+            keep_set = {k for k in keep if isinstance(k, str)}
+            erased = 0
+            for sender_id in expired:
+                if sender_id not in keep_set:
+                    await erase_tracker(agent, sender_id)
+                    erased += 1
+            return response.json({"erased": erased})
 
         @webhook.route("/conversations/<sender_id>", methods=["DELETE"])
         async def forget(request: Request, sender_id: Text) -> HTTPResponse:
