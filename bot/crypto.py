@@ -50,12 +50,16 @@ def ensure_key(env_file: Path = ROOT / ".env") -> List[str]:
 
 
 def fernet() -> MultiFernet:
-    """The MultiFernet for the current key list (rebuilt when the list changes)."""
-    keys = ensure_key()
+    """The MultiFernet for the current key list (rebuilt when the list changes; .env read only once)."""
+    raw = os.environ.get(ENV_KEY, "").strip()
+    if not raw:
+        ensure_key()
+        raw = os.environ[ENV_KEY].strip()
     with _lock:
         cached = _cache.get("f")
-        if cached is None or cached[0] != keys:
-            cached = (keys, MultiFernet([Fernet(k.encode()) for k in keys]))
+        if cached is None or cached[0] != raw:
+            keys = [k.strip() for k in raw.split(",") if k.strip()]
+            cached = (raw, MultiFernet([Fernet(k.encode()) for k in keys]))
             _cache["f"] = cached
         return cached[1]
 

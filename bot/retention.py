@@ -61,8 +61,9 @@ def purge_rows(engine: Engine, retention: Retention, at: Optional[dt.datetime] =
         notices = conn.execute(delete(outbox).where(and_(outbox.c.state == "sent", outbox.c.sent_at < cutoff))).rowcount
         audits = conn.execute(delete(audit_log).where(audit_log.c.at < at - retention.audit_days * day)).rowcount
         counts = {"leads": len(gone), "outbox_attempts": attempts, "notifications": notices, "audit_rows": audits}
-        conn.execute(audit_log.insert().values(at=now(), actor="retention", action="purge",
-                                               detail=" ".join(f"{k}={v}" for k, v in counts.items())[:120]))
+        if any(counts.values()):  # an hourly no-op leaves no row
+            conn.execute(audit_log.insert().values(at=now(), actor="retention", action="purge",
+                                                   detail=" ".join(f"{k}={v}" for k, v in counts.items())[:120]))
         remaining = list(conn.execute(select(leads.c.conversation_id)).scalars())
     flush_deleted(engine)
     return dict(counts, erase_conversations=[r.conversation_id for r in gone], keep_conversations=remaining)

@@ -88,8 +88,6 @@ def test_key_rotation_keeps_every_lead_readable(db_url, tmp_path, monkeypatch): 
 
 
 def test_rows_written_before_encryption_are_encrypted_at_start(tmp_path):
-    from sqlalchemy import create_engine
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = store_for(url)
     lead_id = store.save(planted())
@@ -100,7 +98,6 @@ def test_rows_written_before_encryption_are_encrypted_at_start(tmp_path):
     assert store.get(lead_id)["full_name"] == MARKERS[0] and store.get(lead_id)["answers"] == {"age": 40}
     assert raw_columns(store.engine).count(crypto.TOKEN_PREFIX) == len(ENCRYPTED_COLUMNS)
     store.engine.dispose()
-    create_engine(url).dispose()
 
 
 def test_sqlite_files_are_owner_only(tmp_path):
