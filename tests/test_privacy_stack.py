@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import string
 import uuid
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def test_forget_me_through_every_route_leaves_no_trace(tmp_path, monkeypatch):
     assert cli(env, "staff", "add", "nurse", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
     api_token = cli(env, "token", "add", "crm").stdout.strip().splitlines()[-1]
     stack.start()
-    markers = {route: f"Qz{route}{uuid.uuid4().hex[:6]}" for route in ("staff", "api", "cli", "visitor")}
+    letters = lambda: "".join(secrets.choice(string.ascii_lowercase) for _ in range(6))  # noqa: E731 (names have no digits)
+    markers = {route: f"Qz{route}{letters()}" for route in ("staff", "api", "cli", "visitor")}
     senders = {route: f"pv-{route}-{uuid.uuid4().hex[:8]}" for route in markers}
     kept = f"pv-kept-{uuid.uuid4().hex[:8]}"
     try:
