@@ -216,3 +216,31 @@ class ActionConsentDeclined(Action):
             ],
         )
         return []
+
+
+class ActionEraseMyData(Action):
+    """Forget-me from the visitor: erase their lead and outbox rows now, their conversation after this turn."""
+
+    def name(self) -> Text:
+        return "action_erase_my_data"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        from rasa_sdk.events import AllSlotsReset
+
+        from bot import erase
+
+        settings = context.settings()
+        try:
+            # wait=False: this turn holds the conversation lock; Rasa erases the tracker once it is saved.
+            done = await asyncio.to_thread(erase.erase, context.lead_store().engine, settings.rasa_url, settings.rasa_token,
+                                           "visitor", conversation_id=tracker.sender_id, wait=False)
+        except SQLAlchemyError as exc:
+            logger.error("erase for conversation %s failed: %s", tracker.sender_id, type(exc).__name__)
+            dispatcher.utter_message(response="utter_erase_failed")
+            return []
+        if done.tracker.startswith("failed"):
+            logger.error("erase for conversation %s: tracker %s", tracker.sender_id, done.tracker)
+            dispatcher.utter_message(response="utter_erase_failed")
+            return [AllSlotsReset(), ActiveLoop(None)]
+        dispatcher.utter_message(response="utter_erase_done")
+        return [AllSlotsReset(), ActiveLoop(None)]

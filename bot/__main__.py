@@ -5,6 +5,9 @@
     python -m bot token add NAME                        create an API token, printed once
     python -m bot token revoke NAME
     python -m bot worker [--once]                       deliver the notification outbox
+    python -m bot erase LEAD_ID | --conversation ID     forget-me: erase a lead and its conversation
+    python -m bot keys rotate                           new encryption key first, every lead re-encrypted
+    python -m bot purge                                 delete what the retention policy no longer keeps
 
 Accounts are made here, not in the web app, so there is no sign-up page to attack.
 """
@@ -54,6 +57,23 @@ async def _run_worker(settings: Settings, once: bool) -> int:
     return 0
 
 
+def _erase(settings: Settings, lead_id: str | None, conversation: str | None) -> int:
+    import getpass as _getpass
+
+    from bot import erase
+
+    if bool(lead_id) == bool(conversation):
+        print("error: give a LEAD_ID or --conversation ID (one of them)", file=sys.stderr)
+        return 2
+    actor = f"cli:{_getpass.getuser()}"
+    done = erase.erase(_engine(settings), settings.rasa_url, settings.rasa_token, actor, lead_id=lead_id, conversation_id=conversation)
+    if done is None:
+        print(f"error: no lead {lead_id}", file=sys.stderr)
+        return 1
+    print(f"Erased {len(done.lead_ids)} lead(s), {done.outbox_rows} outbox row(s); conversation: {done.tracker}.")
+    return 0 if not done.tracker.startswith("failed") else 3
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Staff accounts, API tokens and the outbox worker.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         token.add_parser(action).add_argument("name")
     worker = sub.add_parser("worker", help="deliver notifications from the outbox")
     worker.add_argument("--once", action="store_true", help="deliver what is due now and exit")
+    erase = sub.add_parser("erase", help="forget-me: erase a lead, its outbox rows and its conversation")
+    erase.add_argument("lead_id", nargs="?")
+    erase.add_argument("--conversation", help="erase by conversation id instead (also a conversation without a lead)")
+    keys = sub.add_parser("keys", help="encryption keys").add_subparsers(dest="action", required=True)
+    keys.add_parser("rotate", help="put a new key first in LEADS_ENCRYPTION_KEY and re-encrypt every lead")
+    keys.add_parser("drop-old", help="after a rotation, keep only the newest key")
+    sub.add_parser("purge", help="apply the retention policy now (the worker also does this hourly)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -88,6 +115,25 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "token":
             auth.revoke_token(_engine(settings), args.name)
             print(f"API token {args.name} revoked.")
+        elif args.command == "erase":
+            return _erase(settings, args.lead_id, args.conversation)
+        elif args.command == "keys" and args.action == "rotate":
+            from bot import crypto
+
+            count = crypto.rotate(_engine(settings))
+            print(f"New key added first to LEADS_ENCRYPTION_KEY in .env; {count} leads re-encrypted. "
+                  "Old keys are kept for reading; run `python -m bot keys drop-old` once backups made with them have expired.")
+        elif args.command == "keys":
+            from bot import crypto
+
+            crypto.drop_old_keys()
+            print("Only the newest key is kept in LEADS_ENCRYPTION_KEY.")
+        elif args.command == "purge":
+            from bot import retention
+            from bot.policy import load_policy
+
+            counts = retention.purge(_engine(settings), load_policy(settings.policy_path).retention, settings=settings)
+            print("Purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         else:
             return asyncio.run(_run_worker(settings, args.once))
     except auth.AuthError as exc:

@@ -17,7 +17,7 @@ from bot.leads import now
 
 ACTIONS = (
     "login", "login_failed", "logout", "list_leads", "view_lead", "update_lead",
-    "export_csv", "export_fhir", "api_list", "api_view", "api_update",
+    "export_csv", "export_fhir", "api_list", "api_view", "api_update", "erase", "purge",
 )
 
 audit_log = Table(

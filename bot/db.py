@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
 SQLITE_BUSY_TIMEOUT_S = 5.0
 
 
+VAR = Path(__file__).resolve().parent.parent / "var"
+
+
+def private_dir(folder: Path) -> None:
+    """Make a folder owner-only (0700): health data lives in it. Only folders we make or own (var/)."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.chmod(0o700)
+    elif folder.resolve() == VAR.resolve():
+        folder.chmod(0o700)
+
+
+def private_file(path: Path) -> None:
+    """Create a SQLite file owner-only (0600) before SQLite opens it; SQLite gives its -wal/-shm the same mode."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for extra in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if extra.exists():
+            extra.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for DATABASE_URL; SQLite gets its folder, WAL and a busy timeout."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(url[len("sqlite:///"):]))
     if url.startswith("sqlite"):
         # A short busy timeout: a locked database fails the write in seconds (the visitor is asked to
         # send again) instead of holding a worker thread for 30 s. hide_parameters: a failed statement's
@@ -29,6 +51,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA secure_delete=ON")  # erased and purged rows are zeroed, not left in free pages
             cur.close()
 
         return engine
@@ -47,6 +70,13 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def flush_deleted(engine: Engine) -> None:
+    """After an erase or purge on SQLite: checkpoint and empty the WAL, whose old frames still hold the rows."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def create_schema(engine: Engine) -> None:
     """Create every table the project defines (idempotent)."""
     import bot.leads  # noqa: F401  (registers its tables on metadata)
@@ -56,3 +86,23 @@ def create_schema(engine: Engine) -> None:
     for table in metadata.sorted_tables:
         for index in table.indexes:
             index.create(engine, checkfirst=True)
+    _encrypt_legacy(engine)
+
+
+def _encrypt_legacy(engine: Engine) -> None:
+    """A store made before encryption at rest: text columns on PostgreSQL, then every row encrypted."""
+    from bot import crypto
+    from bot.leads import ENCRYPTED_COLUMNS
+
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            types = dict(conn.execute(text(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'leads'")).all())
+            for name in ENCRYPTED_COLUMNS:
+                if types.get(name) not in (None, "text"):
+                    conn.execute(text(f'ALTER TABLE leads ALTER COLUMN "{name}" TYPE text USING "{name}"::text'))
+        plain = " OR ".join(f'("{n}" IS NOT NULL AND "{n}" NOT LIKE \'{crypto.TOKEN_PREFIX}%\')' for n in ENCRYPTED_COLUMNS)
+        legacy = conn.execute(text(f"SELECT count(*) FROM leads WHERE {plain}")).scalar_one()
+    if legacy:
+        crypto.reencrypt(engine)

@@ -10,10 +10,11 @@ import datetime as dt
 import secrets
 from typing import Any, Callable, Dict, List, Optional
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, String, Table, Text, select
+from sqlalchemy import Boolean, Column, DateTime, Index, String, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
 
+from bot.crypto import EncryptedJSON, EncryptedText
 from bot.db import metadata
 
 STATUSES = ("new", "contacted", "scheduled", "closed")
@@ -27,15 +28,16 @@ leads = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("status", String(32), nullable=False, default="new"),
     Column("outcome", String(32)),  # qualified / needs_review / not_eligible / None (handoff before an outcome)
-    Column("reasons", JSON, nullable=False, default=list),
-    Column("answers", JSON, nullable=False, default=dict),
-    Column("medications", JSON, nullable=False, default=list),
+    # Health answers and contact details are encrypted at rest (bot/crypto.py); code sees plain values.
+    Column("reasons", EncryptedJSON, nullable=False, default=list),
+    Column("answers", EncryptedJSON, nullable=False, default=dict),
+    Column("medications", EncryptedJSON, nullable=False, default=list),
     Column("urgent", Boolean, nullable=False, default=False),
     Column("human_requested", Boolean, nullable=False, default=False),
-    Column("full_name", Text),
-    Column("email", String(254)),
-    Column("phone", String(32)),
-    Column("preferred_contact_time", Text),
+    Column("full_name", EncryptedText),
+    Column("email", EncryptedText),
+    Column("phone", EncryptedText),
+    Column("preferred_contact_time", EncryptedText),
     Column("contact_consent", Boolean),
     Column("contact_consent_at", DateTime(timezone=True)),
     Column("health_consent_at", DateTime(timezone=True)),
@@ -46,6 +48,7 @@ LEAD_PER_CONVERSATION = Index("uq_leads_conversation_id", leads.c.conversation_i
 
 WriteHook = Callable[[Connection, Dict[str, Any], bool], None]
 LEAD_FIELDS = [c.name for c in leads.columns]
+ENCRYPTED_COLUMNS = [c.name for c in leads.columns if isinstance(c.type, (EncryptedJSON, EncryptedText))]
 
 
 def now() -> dt.datetime:

@@ -149,8 +149,11 @@ class Worker:
     """Delivers due outbox rows; several workers may run at once (claims are conditional updates)."""
 
     def __init__(self, engine: Engine, senders: Dict[str, Any], render: Callable[[Mapping[str, Any], bool], Any],
-                 config: WorkerConfig | None = None, name: str | None = None) -> None:
+                 config: WorkerConfig | None = None, name: str | None = None,
+                 purge: Optional[Callable[[], Any]] = None, purge_every: float = 3600.0) -> None:
         self.engine, self.senders, self.render = engine, senders, render
+        self.purge, self.purge_every = purge, purge_every  # retention (bot/retention.py), hourly by default
+        self._next_purge = 0.0
         self.config = config or WorkerConfig()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
 
@@ -235,10 +238,22 @@ class Worker:
                 await self.run_once()
             except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away; try again
                 log.warning("outbox worker: %s", type(exc).__name__)
+            await self._maybe_purge()
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.config.poll_seconds)
             except asyncio.TimeoutError:
                 pass
+
+
+    async def _maybe_purge(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.purge is None or loop.time() < self._next_purge:
+            return
+        self._next_purge = loop.time() + self.purge_every
+        try:
+            await asyncio.to_thread(self.purge)  # logs its counts itself
+        except Exception as exc:  # noqa: BLE001 - try again at the next interval
+            log.warning("retention purge failed: %s", type(exc).__name__)
 
 
 def status_for_lead(engine: Engine, lead_id: str) -> List[Dict[str, Any]]:
@@ -258,4 +273,10 @@ def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = No
     def render(lead: Mapping[str, Any], escalation: bool):
         return notify.render(lead, config.base_url, include_health_summary=include, escalation=escalation)
 
-    return Worker(engine, notify.make_senders(config), render, WorkerConfig.from_env(env))
+    from bot import retention
+    from bot.settings import Settings
+
+    retain, settings = getattr(policy, "retention", None), Settings.from_env()
+    purge = (lambda: retention.purge(engine, retain, settings=settings)) if retain is not None else None
+    every = float((env if env is not None else os.environ).get("RETENTION_PURGE_SECONDS") or retention.PURGE_INTERVAL_S)
+    return Worker(engine, notify.make_senders(config), render, WorkerConfig.from_env(env), purge=purge, purge_every=every)

@@ -66,6 +66,37 @@ class Clinic:
     website: str = ""
 
 
+RETENTION_DEFAULTS = {
+    "unconverted_leads_days": 180,
+    "finished_conversations_days": 90,
+    "outbox_attempts_days": 30,
+    "audit_days": 2190,
+}
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Days each kind of record is kept (clinic_policy.yml `retention`)."""
+
+    unconverted_leads_days: int = RETENTION_DEFAULTS["unconverted_leads_days"]
+    finished_conversations_days: int = RETENTION_DEFAULTS["finished_conversations_days"]
+    outbox_attempts_days: int = RETENTION_DEFAULTS["outbox_attempts_days"]
+    audit_days: int = RETENTION_DEFAULTS["audit_days"]
+
+
+def parse_retention(raw: Any) -> Retention:
+    if raw is None:
+        return Retention()
+    if not isinstance(raw, dict):
+        raise PolicyError("clinic policy: 'retention' must be a mapping")
+    for key, value in raw.items():
+        if key not in RETENTION_DEFAULTS:
+            raise PolicyError(f"clinic policy: unknown key 'retention.{key}'")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
+            raise PolicyError(f"clinic policy: 'retention.{key}' must be a whole number of days from 1 to 36500, got {value!r}")
+    return Retention(**raw)
+
+
 @dataclass(frozen=True)
 class Policy:
     clinic: Clinic
@@ -76,6 +107,7 @@ class Policy:
     medication_classes: Dict[str, str]
     include_health_summary: bool = False
     faq: Dict[str, str] = field(default_factory=dict)
+    retention: Retention = field(default_factory=Retention)
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -162,6 +194,7 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
         criteria=dict(criteria),
         medication_classes=dict(classes),
         include_health_summary=include,
+        retention=parse_retention(data.get("retention")),
         raw=data,
     )
 

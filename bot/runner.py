@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Deque, Dict, List, Optional
 
+from bot.db import private_dir, private_file
 from bot.lexicon import load_lexicon
 from bot.policy import PolicyError, load_policy
 from bot.settings import ROOT, load_dotenv
@@ -90,7 +91,8 @@ class Stack:
         self.quiet = quiet
         self.log_dir = log_dir  # each server's whole output also goes to <log_dir>/<name>.log
         if log_dir:
-            log_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(log_dir.parent)
+            private_dir(log_dir)
         self.env = dict(os.environ)
         self.env.update(
             {
@@ -113,7 +115,8 @@ class Stack:
             }
         )
         self.env.update(env or {})
-        Path(self.env["TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only: var/ 0700 and the tracker file 0600 (conversations hold health data in plain text).
+        private_file(Path(self.env["TRACKER_DB"]))
         rasa = str(VENV_BIN / "rasa")
         self.services: Dict[str, Service] = {
             "action server": Service(

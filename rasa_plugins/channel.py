@@ -20,12 +20,15 @@ as Rasa's own REST channel (`POST /webhooks/rest/webhook`, `{"sender", "message"
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import os
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
@@ -86,6 +89,67 @@ def replies_after(events: List[Any], sender_id: Text, message_id: Text) -> Optio
     return replies if found else None
 
 
+ERASE_WAIT_S = 30.0
+_ERASING: set = set()  # running erase tasks (a reference keeps them from being garbage-collected)
+
+
+def authorized(request: Request) -> bool:
+    """RASA_AUTH_TOKEN as `Authorization: Bearer` or `?token=`, compared in constant time."""
+    expected = os.environ.get("RASA_AUTH_TOKEN", "")
+    header = request.headers.get("authorization") or ""
+    given = header[7:].strip() if header.lower().startswith("bearer ") else (request.args.get("token") or "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _innermost(store: Any) -> Any:
+    """The real tracker store under Rasa's fail-safe and awaitable wrappers."""
+    while hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    return store
+
+
+async def erase_tracker(agent: Any, sender_id: Text) -> None:
+    """Delete every stored event of one conversation, holding its lock so no turn writes meanwhile."""
+    async with agent.lock_store.lock(sender_id, wait_time_in_seconds=0.1):
+        store = _innermost(agent.tracker_store)
+        if asyncio.iscoroutinefunction(getattr(store, "delete", None)):
+            await store.delete(sender_id)
+        elif isinstance(store, SQLTrackerStore):
+            await asyncio.to_thread(_delete_sql_events, store, sender_id)
+        elif isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore
+            store.store.pop(sender_id, None)
+        else:
+            raise RuntimeError(f"cannot erase from {type(store).__name__}")
+    logger.info("conversation %s: tracker erased", sender_id)
+
+
+def expired_conversations(store: Any, before: float) -> List[Text]:
+    """Conversations whose latest event is older than `before` (a UNIX time)."""
+    if isinstance(store, SQLTrackerStore):
+        from sqlalchemy import text as sql
+
+        with store.engine.connect() as conn:
+            return list(conn.execute(sql("SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :b"),
+                                     {"b": before}).scalars())
+    if isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore keeps serialised trackers
+        return []
+    raise RuntimeError(f"cannot list conversations of {type(store).__name__}")
+
+
+def _delete_sql_events(store: Any, sender_id: Text) -> None:
+    """SQLTrackerStore's events table; on SQLite freed pages are zeroed and the WAL emptied."""
+    from sqlalchemy import text as sql
+
+    sqlite = store.engine.dialect.name == "sqlite"
+    with store.engine.begin() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        conn.execute(sql("DELETE FROM events WHERE sender_id = :sid"), {"sid": sender_id})
+    if sqlite:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class ReliableRestInput(InputChannel):
     """Drop-in replacement for Rasa's `rest` channel (see the module docstring)."""
 
@@ -121,6 +185,51 @@ class ReliableRestInput(InputChannel):
             )
             status, payload = await asyncio.shield(task)
             return response.json(payload, status=status)
+
+        @webhook.route("/conversations/purge", methods=["POST"])
+        async def purge(request: Request) -> HTTPResponse:
+            """Retention: erase conversations whose last event is before `before`, except `keep` (those with a lead)."""
+            if not authorized(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            before, keep = body.get("before"), body.get("keep") or []
+            if not isinstance(before, (int, float)) or not isinstance(keep, list):
+                return response.json({"error": "bad_request"}, status=400)
+            agent = request.app.ctx.agent
+            if agent is None:
+                return response.json({"error": "not_ready"}, status=503)
+            expired = await asyncio.to_thread(expired_conversations, _innermost(agent.tracker_store), float(before))
+            keep_set = {k for k in keep if isinstance(k, str)}
+            erased = 0
+            for sender_id in expired:
+                if sender_id not in keep_set:
+                    await erase_tracker(agent, sender_id)
+                    erased += 1
+            return response.json({"erased": erased})
+
+        @webhook.route("/conversations/<sender_id>", methods=["DELETE"])
+        async def forget(request: Request, sender_id: Text) -> HTTPResponse:
+            """Erase a conversation's tracker (forget-me). 204 erased; 202 queued behind a running turn."""
+            if not authorized(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            agent = request.app.ctx.agent
+            if agent is None:
+                return response.json({"error": "not_ready"}, status=503)
+            task = asyncio.ensure_future(erase_tracker(agent, sender_id))
+            _ERASING.add(task)
+            task.add_done_callback(_ERASING.discard)
+            if request.args.get("wait", "1") == "0":
+                # The caller is this conversation's own action: its turn holds the lock, so the rows
+                # go once the turn has been saved (the lock is first-come, first-served).
+                return response.json({"status": "scheduled"}, status=202)
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=ERASE_WAIT_S)
+            except asyncio.TimeoutError:
+                return response.json({"status": "scheduled"}, status=202)
+            except Exception as exc:  # noqa: BLE001 - report, never the conversation's content
+                logger.error("conversation %s: tracker not erased (%s)", sender_id, type(exc).__name__)
+                return response.json({"error": "erase_failed"}, status=500)
+            return response.empty(status=204)
 
         return webhook
 

@@ -14,7 +14,7 @@ from typing import Any, Dict
 
 from sanic import response
 
-from bot import audit, auth, outbox, transcript, worklist
+from bot import audit, auth, erase, outbox, transcript, worklist
 from bot.leads import STATUSES
 from bot.web.blocking import blocking
 from bot.web.staff import client_ip, ctx, current_session
@@ -125,6 +125,19 @@ def register(app) -> None:
         detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
         audit.record(state.engine, request.ctx.actor, "api_update", lead_id=lead_id, detail=detail, ip=client_ip(request))
         return response.json(to_json(dict(state.store.get(lead_id), history=worklist.history(state.engine, lead_id))))
+
+    @app.delete("/api/leads/<lead_id:str>")
+    @token_only
+    async def api_erase(request, lead_id: str):
+        settings = request.app.ctx.settings
+        done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
+                                       request.ctx.actor, lead_id=lead_id, ip=client_ip(request))
+        if done is None:
+            return error(404, f"no lead {lead_id}")
+        if done.tracker.startswith("failed"):
+            # The lead is gone; the conversation is not yet: say so, so the client can retry by conversation.
+            return error(502, f"lead erased; conversation {done.conversation_id} not erased ({done.tracker})")
+        return response.empty(status=204)
 
     @app.get("/api/openapi.yaml")
     @blocking

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 from sanic import response
 
-from bot import audit, auth, outbox, transcript, worklist
+from bot import audit, auth, erase, outbox, transcript, worklist
 from bot.web.blocking import blocking
 from bot.eligibility import YES_NO_REASONS
 from bot.leads import STATUSES, open_lead_store
@@ -296,6 +296,25 @@ def register(app) -> None:
         detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
         audit.record(state.engine, request.ctx.session["username"], "update_lead", lead_id=lead_id, detail=detail, ip=client_ip(request))
         return response.redirect(f"/staff/leads/{quote(lead_id)}?saved=1", status=303)
+
+    @app.get("/staff/leads/<lead_id:str>/erase")
+    @staff_only
+    @blocking
+    def erase_confirm(request, lead_id: str):
+        lead = ctx(request).store.get(lead_id)
+        return page(request, "erase.html", lead=lead) if lead else page(request, "missing.html", status=404)
+
+    @app.post("/staff/leads/<lead_id:str>/erase")
+    @staff_only
+    async def erase_lead(request, lead_id: str):
+        if (request.form or {}).get("confirm") != "yes":
+            return response.redirect(f"/staff/leads/{quote(lead_id)}/erase", status=303)
+        settings = request.app.ctx.settings
+        done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
+                                       request.ctx.session["username"], lead_id=lead_id, ip=client_ip(request))
+        if done is None:
+            return page(request, "missing.html", status=404)
+        return response.redirect("/staff/leads?" + urlencode({"erased": lead_id, "tracker": done.tracker}), status=303)
 
     @app.get("/staff/leads/<lead_id:str>/fhir.json")
     @staff_only

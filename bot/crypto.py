@@ -1,0 +1,143 @@
+"""Encryption at rest for the lead store's health answers and contact details (Fernet / MultiFernet).
+
+Why: the lead database is a file (or a PostgreSQL server) that backups, copies and other local
+users may read; the answers and contact details in it must be useless without the key.
+The key lives in one place: LEADS_ENCRYPTION_KEY (environment, else the git-ignored .env, made on
+first use like RASA_AUTH_TOKEN). Several keys may be listed comma-separated: the first encrypts,
+all decrypt, so `python -m bot keys rotate` can put a new key first and re-encrypt every row.
+Columns use TypeDecorators, so the rest of the code keeps reading dicts, lists and strings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, List, Optional
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+from bot.settings import ROOT, load_dotenv
+
+ENV_KEY = "LEADS_ENCRYPTION_KEY"
+TOKEN_PREFIX = "gAAAAA"  # every Fernet token (version byte 0x80) starts so in urlsafe base64
+_lock = threading.Lock()
+_cache: dict = {}
+
+
+def _write_env(env_file: Path, name: str, value: str) -> None:
+    """Set NAME=value in .env (replacing an old line), owner-only."""
+    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    lines = [line for line in lines if not line.strip().startswith(f"{name}=")] + [f"{name}={value}"]
+    fd = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    env_file.chmod(0o600)
+
+
+def ensure_key(env_file: Path = ROOT / ".env") -> List[str]:
+    """The key list from the environment, else .env, else a new key written to .env."""
+    load_dotenv(env_file)
+    raw = os.environ.get(ENV_KEY, "").strip()
+    if not raw:
+        raw = Fernet.generate_key().decode()
+        _write_env(env_file, ENV_KEY, raw)
+        os.environ[ENV_KEY] = raw
+    return [k.strip() for k in raw.split(",") if k.strip()]
+
+
+def fernet() -> MultiFernet:
+    """The MultiFernet for the current key list (rebuilt when the list changes; .env read only once)."""
+    raw = os.environ.get(ENV_KEY, "").strip()
+    if not raw:
+        ensure_key()
+        raw = os.environ[ENV_KEY].strip()
+    with _lock:
+        cached = _cache.get("f")
+        if cached is None or cached[0] != raw:
+            keys = [k.strip() for k in raw.split(",") if k.strip()]
+            cached = (raw, MultiFernet([Fernet(k.encode()) for k in keys]))
+            _cache["f"] = cached
+        return cached[1]
+
+
+def encrypt(text: str) -> str:
+    return fernet().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a token; a value that is not a token is a row from before encryption and read as is."""
+    if not token.startswith(TOKEN_PREFIX):
+        return token
+    try:
+        return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:
+        raise InvalidToken("a lead column cannot be decrypted with any key in LEADS_ENCRYPTION_KEY") from exc
+
+
+class EncryptedText(TypeDecorator):
+    """A string column stored as a Fernet token."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[str], dialect) -> Optional[str]:
+        return None if value is None else encrypt(str(value))
+
+    def process_result_value(self, value: Optional[str], dialect) -> Optional[str]:
+        return None if value is None else decrypt(value)
+
+
+class EncryptedJSON(TypeDecorator):
+    """A JSON column (dict or list) stored as a Fernet token of its JSON text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> Optional[str]:
+        return None if value is None else encrypt(json.dumps(value, separators=(",", ":"), default=str))
+
+    def process_result_value(self, value: Optional[str], dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a legacy PostgreSQL json column hands back objects
+            return value
+        return json.loads(decrypt(value))
+
+
+def rotate(engine, env_file: Path = ROOT / ".env") -> int:
+    """Put a new key first, keep the old ones for reading, re-encrypt every lead; returns rows done.
+
+    The new list is written to .env before any row is touched, so a crash half-way leaves rows
+    readable (each under the old or the new key) and a second run finishes the job.
+    """
+    old = ensure_key(env_file)
+    keys = [Fernet.generate_key().decode()] + old
+    _write_env(env_file, ENV_KEY, ",".join(keys))
+    os.environ[ENV_KEY] = ",".join(keys)
+    return reencrypt(engine)
+
+
+def reencrypt(engine) -> int:
+    """Read every lead and write its encrypted columns back under the first key (also encrypts legacy rows)."""
+    from sqlalchemy import select
+
+    from bot.leads import ENCRYPTED_COLUMNS, leads
+
+    cols = [leads.c[name] for name in ENCRYPTED_COLUMNS]
+    done = 0
+    with engine.begin() as conn:
+        for row in conn.execute(select(leads.c.id, *cols)).mappings().all():
+            conn.execute(leads.update().where(leads.c.id == row["id"]).values({c.name: row[c.name] for c in cols}))
+            done += 1
+    return done
+
+
+def drop_old_keys(env_file: Path = ROOT / ".env") -> None:
+    """After a rotation (every row re-encrypted), keep only the first key."""
+    keys = ensure_key(env_file)
+    _write_env(env_file, ENV_KEY, keys[0])
+    os.environ[ENV_KEY] = keys[0]
