@@ -212,6 +212,7 @@ def test_endpoints_yml_loads_the_lean_store(tmp_path, monkeypatch):
 
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-secret")  # endpoints.yml expands every ${VAR} it names
     store = create_tracker_store(read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store"), DOMAIN)
     assert isinstance(store, LeanSQLTrackerStore)
     assert store.engine.url.database == str(tmp_path / "tracker.db")
