@@ -84,7 +84,10 @@ def evaluate(path: Path, report: Optional[Path]) -> int:
         if item.get("substance"):
             ok = ok and any(m.drug_class == "illicit" for m in meds or [])
         allowed: Set[str] = {g for opt in options for g in opt}
-        extras = [k for k in kept if k not in allowed]
+        # A class named without a drug ("a blood pressure pill") is a medication, unnamed: it is a
+        # miss of the whole answer if not expected, but not a non-drug word kept as a medication.
+        classes = {norm(m.generic) for m in meds or [] if getattr(m, "class_only", False)}
+        extras = [k for k in kept if k not in allowed and k not in classes]
         if not ok:
             answer_misses.append((text, " | ".join(", ".join(o) or "[]" for o in options), describe(meds)))
             extra_words += [(text, e) for e in extras]
