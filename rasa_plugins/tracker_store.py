@@ -58,6 +58,7 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")  # a second process writing waits instead of failing
+    cur.execute("PRAGMA secure_delete=ON")  # an erased conversation's text is zeroed, not left in free pages
     cur.close()
 
 
@@ -143,6 +144,9 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         """Erase every stored event of one conversation; returns how many rows went."""
         with self.engine.begin() as conn:
             result = conn.execute(self._table.delete().where(self._table.c.sender_id == sender_id))
+        if self.engine.dialect.name == "sqlite":  # and no copy of the erased pages is left in the WAL
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return result.rowcount
 
     def conversation_ids_older_than(self, cutoff: Union[float, _dt.datetime]) -> List[Text]:
