@@ -239,7 +239,9 @@ class ReliableRestInput(InputChannel):
         collector = CollectingOutputChannel()
         try:
             async with agent.lock_store.lock(sender_id):
-                if retry and message_id:
+                # Always, not only on a retry: a first attempt that reached Rasa late (after the caller
+                # timed out and already resent it) must not be applied a second time.
+                if message_id:
                     tracker = await agent.tracker_store.retrieve(sender_id)
                     if tracker is not None:
                         stored = replies_after(list(tracker.events), sender_id, message_id)
