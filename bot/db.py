@@ -33,6 +33,14 @@ def private_file(path: Path) -> None:
             extra.chmod(0o600)
 
 
+def enable_wal(cursor) -> None:
+    """Switch a SQLite file to WAL once. WAL is stored in the file, so later connections only read the
+    mode: setting it on every connect needs a lock and fails at once ("database is locked") while
+    another connection is writing, busy timeout or not."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for DATABASE_URL; SQLite gets its folder, WAL and a busy timeout."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -49,7 +57,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            enable_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA secure_delete=ON")  # erased and purged rows are zeroed, not left in free pages
             cur.close()

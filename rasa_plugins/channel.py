@@ -3,10 +3,10 @@
 Loaded by Rasa from credentials.yml (`rasa_plugins.channel.ReliableRestInput`); same URL and JSON
 as Rasa's own REST channel (`POST /webhooks/rest/webhook`, `{"sender", "message"}`), plus:
 
-- `message_id` (optional): the widget's id for the message, stored on the `user` event. A retry
-  (`"retry": true`) of a message the tracker already holds returns the replies that followed it
-  instead of processing it again, so an answer that was stored before a crash is never applied to
-  the next question.
+- `message_id` (optional): the widget's id for the message, stored on the `user` event. A message
+  whose id the tracker already holds (a resend, or a first attempt that arrived after its resend)
+  returns the replies that followed it instead of being processed again, so an answer that was
+  stored before a crash is never applied to the next question. (`retry` is accepted and ignored.)
 - A failed action-server call aborts the turn. Rasa's default is to log the error and carry on
   without the action's events, which loses the answer silently and shifts later answers onto the
   wrong questions. Here the tracker is not saved, the reply is HTTP 503 `turn_failed`, and the
@@ -181,7 +181,7 @@ class ReliableRestInput(InputChannel):
                 return response.json({"error": "not_ready"}, status=503)
             # The turn finishes and is saved (or not) even if the caller hangs up meanwhile.
             task = asyncio.ensure_future(
-                self._turn(agent, sender_id, text, message_id, bool(body.get("retry")), body.get("metadata"))
+                self._turn(agent, sender_id, text, message_id, body.get("metadata"))
             )
             status, payload = await asyncio.shield(task)
             return response.json(payload, status=status)
@@ -234,20 +234,19 @@ class ReliableRestInput(InputChannel):
         return webhook
 
     async def _turn(
-        self, agent: Any, sender_id: Text, text: Text, message_id: Optional[Text], retry: bool, metadata: Any
+        self, agent: Any, sender_id: Text, text: Text, message_id: Optional[Text], metadata: Any
     ) -> tuple:
         collector = CollectingOutputChannel()
         try:
             async with agent.lock_store.lock(sender_id):
                 # Always, not only on a retry: a first attempt that reached Rasa late (after the caller
                 # timed out and already resent it) must not be applied a second time.
-                if message_id:
+                if message_id and await _maybe_stored(agent.tracker_store, sender_id, message_id):
                     tracker = await agent.tracker_store.retrieve(sender_id)
-                    if tracker is not None:
-                        stored = replies_after(list(tracker.events), sender_id, message_id)
-                        if stored is not None:
-                            logger.info("conversation %s: retried message already processed; stored reply sent", sender_id)
-                            return 200, stored
+                    stored = replies_after(list(tracker.events), sender_id, message_id) if tracker else None
+                    if stored is not None:
+                        logger.info("conversation %s: resent message already processed; stored reply sent", sender_id)
+                        return 200, stored
                 kwargs = {"message_id": message_id} if message_id else {}
                 await agent.processor.handle_message(
                     UserMessage(
@@ -262,6 +261,12 @@ class ReliableRestInput(InputChannel):
             logger.error("conversation %s: turn failed (%s)", sender_id, type(exc).__name__)
             return 503, {"error": "turn_failed", "crisis": await _is_crisis(agent, text)}
         return 200, collector.messages
+
+
+async def _maybe_stored(store: Any, sender_id: Text, message_id: Text) -> bool:
+    """Cheap pre-check: the project's tracker store answers with one query; any other store: maybe."""
+    has_message = getattr(store, "has_message", None)
+    return True if has_message is None else await has_message(sender_id, message_id)
 
 
 async def _is_crisis(agent: Any, text: Text) -> bool:

@@ -39,6 +39,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.db import enable_wal
 from rasa_plugins import speedups
 
 speedups.install()  # Rasa imports this module once, at start-up: the one hook we have (see speedups)
@@ -55,9 +56,9 @@ def _sqlite_file(url: sa.engine.URL) -> bool:
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")  # first: a second connection writing waits instead of failing
+    enable_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")  # a second process writing waits instead of failing
     cur.execute("PRAGMA secure_delete=ON")  # an erased conversation's text is zeroed, not left in free pages
     cur.close()
 
@@ -111,6 +112,23 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         if not fetch_events_from_all_sessions:  # save() counts the latest session only, like Rasa
             setattr(tracker, STORED_ATTR, len(events))
         return tracker
+
+    async def has_message(self, sender_id: Text, message_id: Text) -> bool:
+        """Is a user message with this id stored? One indexed query, no tracker rebuilt.
+
+        The reliable channel asks on every turn that carries a message id; only a hit (a resent
+        message) pays for retrieving the tracker. A LIKE hit is confirmed on the events afterwards.
+        """
+        t = self._table
+        escaped = message_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = (
+            sa.select(t.c.id)
+            .where(t.c.sender_id == sender_id, t.c.type_name == "user")
+            .where(t.c.data.like(f'%"message_id": "{escaped}"%', escape="\\"))
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     # ---- writing ---------------------------------------------------------------------------------
     async def save(self, tracker: DialogueStateTracker) -> None:

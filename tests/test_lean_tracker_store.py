@@ -150,6 +150,16 @@ def test_delete_and_retention(db):
     assert run(lean.delete("old")) == 0
 
 
+def test_has_message_finds_exactly_a_stored_user_message_id(db):
+    lean = LeanSQLTrackerStore(DOMAIN, **db)
+    said = UserUttered("45", {"name": "inform", "confidence": 0.9}, [], message_id="m-a_1")
+    run(lean.save(new_tracker("conv", session_start(1000.0) + [said])))
+    assert run(lean.has_message("conv", "m-a_1"))
+    assert not run(lean.has_message("conv", "m-aX1"))  # "_" is not a wildcard
+    assert not run(lean.has_message("conv", "m-a"))
+    assert not run(lean.has_message("other", "m-a_1"))
+
+
 def test_two_stores_on_one_database_concurrently(db):
     a, b = LeanSQLTrackerStore(DOMAIN, **db), LeanSQLTrackerStore(DOMAIN, **db)
     shared = threading.Lock()  # the lock store's job: one turn per conversation at a time
