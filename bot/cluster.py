@@ -469,31 +469,17 @@ class Cluster:
 
 def main() -> int:
     """`make run-cluster`: render the configs, start supervisord in the foreground, print the URLs."""
-    from bot.lexicon import load_lexicon
-    from bot.policy import PolicyError, load_policy
-    from bot.runner import ensure_token
+    from bot.runner import ensure_token, prepare_start, stop_on_signals
 
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     load_dotenv()
-    try:
-        load_policy(os.environ.get("CLINIC_POLICY"), known_classes=list(load_lexicon().classes))
-    except PolicyError as exc:
-        print(f"Cannot start: {exc}", file=sys.stderr)
+    if not prepare_start():
         return 2
     settings = ClusterSettings.from_env()
-    ensure_token(name="ACTION_SERVER_TOKEN")
     cluster = Cluster(settings, ensure_token())
-    stopping = False
-
-    def _stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stopping = stop_on_signals()
     try:
         cluster.start()
-        cluster.wait_ready(abort=lambda: stopping)
+        cluster.wait_ready(abort=stopping.is_set)
     except Exception as exc:  # noqa: BLE001 - start-up failure: say what, stop what started
         cluster.stop()
         print(f"\nCluster start-up failed: {exc}", file=sys.stderr)
@@ -505,7 +491,7 @@ def main() -> int:
           f"  Rasa (REST channel; HTTP API with the token in .env): {s.rasa_url}\n"
           f"  logs: {s.directory}/logs/   status: {Path(sys.executable).parent}/supervisorctl -c {s.directory}/supervisord.conf status\n"
           "Press Ctrl-C to stop all.\n", flush=True)
-    while not stopping and cluster.proc and cluster.proc.poll() is None:
+    while not stopping.is_set() and cluster.proc and cluster.proc.poll() is None:
         time.sleep(0.5)
     print("\nStopping the cluster...", flush=True)
     cluster.stop()

@@ -252,33 +252,42 @@ class Stack:
         return f"{service.name} exited with code {code}. Its last output:\n{last}"
 
 
-def main() -> int:
-    """`make run`: check the policy, start everything, print the URLs, supervise."""
+def prepare_start() -> bool:
+    """What both profiles (`make run`, `make run-cluster`) check and make before starting anything:
+    a valid clinic policy (else a message naming the bad key) and both shared secrets."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     try:
         load_policy(os.environ.get("CLINIC_POLICY"), known_classes=list(load_lexicon().classes))
     except PolicyError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
-        return 2
+        return False
     ensure_token()
     ensure_token(name="ACTION_SERVER_TOKEN")
+    return True
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM: the main loop notices it and stops everything it started."""
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _signum, _frame: stopping.set())
+    return stopping
+
+
+def main() -> int:
+    """`make run`: check the policy, start everything, print the URLs, supervise."""
+    if not prepare_start():
+        return 2
     stack = Stack(
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         action_port=int(os.environ.get("ACTION_PORT", 5055)),
         web_port=int(os.environ.get("WEB_PORT", 8080)),
         log_dir=ROOT / "var" / "log",
     )
-    stopping = False
-
-    def _stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stopping = stop_on_signals()
     stack.start()
     try:
-        stack.wait_ready(abort=lambda: stopping)
+        stack.wait_ready(abort=stopping.is_set)
     except RuntimeError as exc:
         stack.stop()
         print(f"\nStartup failed: {exc}", file=sys.stderr)
@@ -292,7 +301,7 @@ def main() -> int:
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
-    while not stopping:
+    while not stopping.is_set():
         failing = stack.supervise_once(log=lambda m: print(m, file=sys.stderr, flush=True))
         if failing:
             stack.stop()
