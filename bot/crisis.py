@@ -96,6 +96,7 @@ _IDIOMS = [
     r"\bkill(?:ing|ed)?\s+myself\s+(?:laughing|at\s+(?:work|the\s+gym|physio|pt)|working|trying\s+to\s+(?:keep|get|make|finish|pay)|to\s+(?:get|make|finish|keep|pay|meet))\b|\bkmsl\b",
     r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b",
     r"\bend\s+of\s+my\s+rope\b|\bwit'?s\s+end\b",
+    r"\b(?:was|is|are|were|been|be)\s+(?:absolute\s+|pure\s+|total\s+|sheer\s+)?murder\b",
     r"\bpull(?:ed|ing)?\s+the\s+trigger\s+on\b|\bshoot\s+me\s+(?:now|an?\s+\w+|a\s+text|a\s+message|an\s+email)\b|\bshoot\s+(?:you|them)\s+an?\s+(?:email|text|message)\b",
     r"\bhang(?:ing)?\s+(?:in\s+there|out|up|on)\b",
     # a loss told as a loss: "my dog died last week", "my dad died of cancer"
@@ -113,7 +114,7 @@ _ACCIDENT = (
 )
 _ACCIDENT2 = rf"\baccidentally\s+{HARM}\s+(?:{ME}|{THEM}|my\s+\w+)\b"
 # denials and a past that is over: "I'm not suicidal", "never hurt myself", "no thoughts of self-harm"
-_FILLER = r"(?:(?:going|gonna|to|ever|really|actually|planning|want|wanting|trying|tried|attempted|about|have|had|been|be|being|do|did|would|will|think|i'd|i|could|seriously|intend|plan|try|feel|feeling|felt|currently|thinking|considering|having|any|a|at\s+all|in\s+danger\s+of|at\s+risk\s+of|of|like)\s+){0,4}"
+_FILLER = r"(?:(?:thoughts?|urges?|ideas?|going|gonna|to|ever|really|actually|planning|want|wanting|trying|tried|attempted|about|have|had|been|be|being|do|did|would|will|think|i'd|i|could|seriously|intend|plan|try|feel|feeling|felt|currently|thinking|considering|having|any|a|at\s+all|in\s+danger\s+of|at\s+risk\s+of|of|like)\s+){0,4}"
 _NEG_TAIL = r"(?:\s*(?:,|or|and|nor|/)\s*(?:any\s+)?(?:suicid\w*|self[\s-]?harm\w*|attempts?|ideation|thoughts?|plans?)(?:\s+(?:thoughts?|attempts?|ideation|history|plans?))?)*"
 _NEGATION = [
     rf"\b(?:not|never|no|n't|nor|deny|denies|denied|zero|without)\s+{_FILLER}(?:suicid\w*|self[\s-]?harm\w*|{KILL}\s+{ME}|{HARM}\s+{ME}|{END_LIFE}|unalive\w*)(?:\s+(?:thoughts?|ideation|feelings?|urges?|risk|history|plans?|attempts?|behaviou?rs?))?" + _NEG_TAIL,
@@ -132,6 +133,8 @@ _RECOVERED = (
     r"\b(?:(?:haven't|have\s+not|hasn't|not|never)\s+(?:\w+\s+){0,3}(?:since|in\s+(?:years|\d+\s+years|a\s+long\s+time|decades|ages))|clean\s+(?:for|since)|"
     r"(?:\d+|many|several|a\s+few|two|three|four|five|ten|fifteen|twenty)\s+years?\s+(?:clean|free|sober)|years?\s+ago,?\s+(?:but|and)\s+(?:i'm|i\s+am|i've|i\s+have)\s+(?:been\s+)?(?:fine|ok|okay|good|well|doing|stable|better|in\s+a\s+good)|no\s+longer\s+(?:have|feel|think|self|cut|struggle|an\s+issue)|"
     r"(?:doing|feel|feeling)\s+(?:well|good|great|much\s+better|fine|a\s+lot\s+better)\s+now|in\s+a\s+(?:good|better|much\s+better)\s+place\s+now|stable\s+(?:now|for|since|ever\s+since)|"
+    r"used\s+to\s+(?:\w+\s+){0,2}(?:self[\s-]?harm\w*|cut|burn|hurt\s+myself|sh)\b.{0,40}\b(?:as\s+a\s+(?:teen|teenager|kid|child)|in\s+(?:high\s+school|college|my\s+(?:teens|twenties|20s))|years?\s+ago)|"
+    r"(?:it's|its|it\s+has)\s+been\s+(?:well\s+)?(?:over|more\s+than|many|several)\s+(?:\d+\s+|a\s+few\s+|ten\s+|twenty\s+)?years|"
     r"long\s+behind\s+me|behind\s+me\s+now|all\s+in\s+the\s+past|(?:low|no)\s+risk|not\s+a\s+risk|safe\s+now|got\s+help\s+and)"
 )
 _PRESENT_RISK = (
@@ -176,6 +179,14 @@ PATTERNS = {
         r"\b(?:easier|better)\s+(?:to|if\s+i)\s+(?:just\s+)?(?:not\s+exist|die|be\s+dead|not\s+be\s+(?:here|alive|around)|disappear|didn't\s+exist|wasn't\s+(?:here|alive|around))\b",
         r"\b(?:no|what'?s\s+the)\s+point\s+(?:anymore|in\s+anything|to\s+anything|in\s+(?:even\s+)?trying\s+anymore)\b|\bwant\s+(?:it|this|everything)\s+to\s+(?:be\s+over|end|stop)\s+(?:for\s+good|forever|permanently)\b",
         r"\bwhy\s+(?:am\s+i\s+(?:still\s+)?(?:alive|here)|do\s+i\s+(?:even\s+)?(?:keep\s+)?(?:exist|bother\s+living|wake\s+up))\b",
+        # indifference to dying, and hoping something else does it: "if a truck hit me i'd be ok with it"
+        r"\b(?:don't|do\s+not)\s+(?:really\s+|even\s+)?care\s+(?:anymore\s+)?(?:what\s+happens\s+to\s+me|if\s+i\s+(?:live|die|make\s+it|wake\s+up|get\s+hit))\b",
+        r"\b(?:if|when)\s+(?:a|the|some)\s+(?:\w+\s+)?(?:truck|car|bus|train|drunk\s+driver|bullet|heart\s+attack|stroke|tumou?r|cancer|flare|disease|illness)\s+(?:hit|hits|took|takes|kill(?:s|ed)?|got|gets)\s+me\b.{0,50}\b(?:ok|okay|fine|relief|wouldn't\s+mind|don't\s+care|good|thankful|grateful|welcome)\b",
+        r"\b(?:hope|hopes|hoping|wish|pray|praying|want|part\s+of\s+me)\b.{0,50}\b(?:finish(?:es|ed)?\s+me\s+off|take(?:s)?\s+me\s+out|(?:just\s+)?(?:gives?|gave)\s+out|kills?\s+me(?!\s+(?:now\s+)?(?:lol|haha)))\b",
+        r"\bwouldn't\s+mind\s+if\b.{0,60}\b(?:gave\s+out|gives\s+out|stopped|died|didn't\s+wake|never\s+woke|hit\s+me|killed\s+me|took\s+me|was\s+over)\b|\bat\s+least\s+it(?:'d|\s+would|\s+will|'ll)\s+(?:all\s+)?be\s+over\b",
+        r"\b(?:out\s+of|running\s+out\s+of|no\s+more|run\s+out\s+of|lost\s+all\s+(?:my\s+)?)\s+reasons?\s+to\s+(?:keep\s+going|live|go\s+on|stay|keep\s+living|be\s+here|wake\s+up)\b",
+        r"\bno\s+reason\s+not\s+to\s+(?:use|do|take|end|go|try)\b",
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here|alive)\s+(?:for|to\s+see|by)\s+(?:\w+\s+){0,3}?(?:anyway|by\s+then|at\s+this\s+rate)\b",
     ],
     "active_ideation": [
         rf"\b{KILL}\s+{ME}\b",
@@ -190,9 +201,13 @@ PATTERNS = {
         r"\b(?:take|took|taking)\s+the\s+(?:easy|coward'?s)\s+way\s+out\b|\bpermanent\s+solution\b|\bcheck(?:ing)?\s+out\s+(?:of\s+(?:life|this\s+world)|for\s+good|early\s+from\s+life)\b",
         r"\bthis\s+is\s+goodbye\b|\bsee\s+you\s+(?:all\s+)?on\s+the\s+other\s+side\s*(?:[.!]|$)|\b(?:death|dying|suicide)\s+is\s+the\s+only\s+(?:way\s+out|option|answer|solution|way|escape)\b",
         r"\b(?:i'm|i\s+am)\s+(?:going\s+to|gonna)\s+do\s+it\s+tonight\b",
+        # a voice that commands it: "a voice in my head saying do it, end it"
+        r"\bvoices?\b.{0,30}\b(?:saying|telling|tells|says|say|tell|keeps?\s+saying)\s+(?:me\s+)?(?:to\s+)?(?:just\s+)?(?:do\s+it|end\s+it|die|kill|hurt|jump|cut|take\s+them|go\s+through\s+with\s+it)\b",
         r"\b(?:join|follow|be\s+with)\s+(?:him|her|them|my\s+\w+)\s+(?:soon|in\s+death|on\s+the\s+other\s+side)\b|\b(?:thinking\s+(?:of|about)|want\s+to|going\s+to|might|could)\s+(?:do|doing)\s+the\s+same\b",
         r"\bdo\s+something\s+(?:stupid|drastic|permanent|final|i\s+can't\s+take\s+back)\b",
         r"\bthis\s+is\s+(?:my\s+)?(?:last|final)\s+(?:message|goodbye|night|day|time)\b|\bgoodbye\s+(?:forever|cruel\s+world)\b",
+        r"\b(?:take|taking|took|catch|catching)\s+the\s+(?:exit|way\s+out|long\s+nap|dirt\s+nap|big\s+sleep|last\s+train|final\s+exit)\b|\b(?:becom\w+|be)\s+a\s+statistic\b|\b(?:sleep|nap)\s+(?:forever|that\s+never\s+ends)\b",
+        r"\b(?:go|going|gonna|ready\s+to|want\s+to)\s+(?:go\s+)?(?:to\s+)?(?:see|be\s+with|join|meet)\s+(?:jesus|god|the\s+lord|my\s+\w+(?:\s+\w+)?)\s+(?:in\s+heaven|early|sooner|soon|on\s+the\s+other\s+side|up\s+there)\b|\bgo\s+(?:home\s+)?to\s+(?:jesus|heaven)\s+(?:early|sooner|soon|now)\b",
     ],
     "method_plan": [
         r"\b(?:have|got|made|making|came\s+up\s+with|working\s+on|figured\s+out|picked|chose|chosen|decided\s+on|set)\s+(?:a|the|my)\s+(?:plan|date|day|time|method|way)\s+(?:to|for|on\s+how\s+to)\s+(?:die|end|kill|do\s+it|go|off|unalive|check\s+out|od|overdose)",
@@ -228,6 +243,13 @@ PATTERNS = {
         r"\b(?:see|find|there'?s|is)\s+(?:a|any|no|no\s+other)\s+way\s+out\s+(?:other\s+than|except|but|besides)\b|\b(?:other\s+than|except|besides|only\s+option\s+(?:is|left\s+is)|only\s+way\s+(?:out\s+)?is)\s+(?:ending\s+it|dying|death|suicide|to\s+die|to\s+end\s+it|ending\s+my\s+life)\b",
         r"\b(?:slit|slice|slash|open|cut)\s+(?:my|both|his|her)\s+(?:wrists?|throat|veins?)\b|\bbleed\s+out\b|\bcut\s+(?:deep|deeper)\b",
         r"\b(?:tonight|tomorrow|this\s+weekend|friday|saturday|sunday|monday|on\s+my\s+birthday|next\s+week)\s+(?:is|will\s+be|'s)\s+(?:the\s+)?(?:night|day|end|it)\b|\b(?:it|it's|its)\s+(?:all\s+)?(?:going\s+to\s+)?(?:be\s+)?over\s+(?:tonight|tomorrow|soon|this\s+weekend)\b",
+        # researching an amount or a method: "looked up how many it would take", "so it actually works"
+        r"\b(?:look(?:ed|ing)?\s+up|googl\w+|research\w*|search\w*|checked|read\s+up\s+on|figured\s+out|worked\s+out)\s+(?:online\s+)?(?:how\s+(?:many|much)|which\s+(?:pills?|meds?|ones?|dose|combo|combination)|what\s+(?:dose|amount|combination|it\s+takes))\b.{0,60}\b(?:take|works?|enough|lethal|kill|die|more\s+than\s+that|have\s+(?:that|enough|more))\b",
+        rf"\b(?:{MEDS}|dose|doses|combo|combination|amount)\b.{{0,60}}\bso\s+(?:that\s+)?it\s+(?:actually\s+|really\s+|definitely\s+)?(?:works|work|does\s+the\s+job|is\s+enough)\b|\b(?:make|making)\s+sure\s+(?:it|they)\s+(?:actually\s+)?(?:works?|is\s+enough|does\s+the\s+job)\b",
+        r"\b(?:step|stepping|stepped|jump|jumping|walk|walking|throw\w*\s+myself|lie|lying|lay)\s+(?:out\s+)?(?:in\s+front\s+of|under|onto|on)\s+(?:it|one|them)\b(?=.*\b(?:train|trains|bus|truck|traffic|tracks|subway|highway|freeway|cars?)\b)",
+        r"\b(?:train\s+(?:line|tracks?)|railway|railroad|overpass|bridge)\b.{0,80}\b(?:think|thinking|thought)\s+(?:about|of)\s+(?:it|stepping|jumping|walking|going)\b",
+        r"\blife\s+insurance\b.{0,60}\b(?:pays?\s+out|pay\s+out|suicide|clause|cover\w*\s+(?:it|suicide)|(?:two|2)\s+years|waiting\s+period)\b",
+        r"\b(?:razor|blade|blades|knife|rope|belt|gun|pills)\b.{0,40}\b(?:bath|bathtub|tub)\b.{0,40}\b(?:no\s+reason|tonight|ready|use\s+them|use\s+it)\b",
     ],
     "attempt": [
         r"\b(?:attempted\s+suicide|suicide\s+attempts?|attempt(?:ed)?\s+(?:on|to\s+take)\s+my\s+(?:own\s+)?life)\b",
@@ -238,6 +260,7 @@ PATTERNS = {
         r"\b(?:practi[cs]ed|rehears\w+|tested)\s+(?:\w+\s+){0,3}(?:tying|with\s+the\s+(?:rope|belt|cord|gun)|hanging|the\s+knot|putting\s+the\s+(?:gun|rope|belt))\b|\b(?:held|put|pressed|had)\s+(?:a|the|my|dad's|his)\s+(?:knife|blade|razor|gun|pistol|rope|belt|cord)\s+(?:to|against|around|on)\s+my\s+(?:wrist|throat|neck|head|temple|chest)\b",
         rf"\b(?:counted|lined|laid|poured|sorted)\s+(?:out|up)\s+(?:all\s+)?(?:of\s+)?(?:my|the)\s+(?:\w+\s+)?{MEDS}(?!\s+(?:for\s+the\s+week|into\s+(?:my|the)\s+(?:pill\s*box|organizer)|in\s+my\s+(?:pill\s*box|organizer)))",
         r"\b(?:came|got)\s+(?:so\s+)?close\s+to\s+(?:ending\s+it|doing\s+it|killing\s+myself|jumping|taking\s+them\s+all)\b|\balmost\s+(?:went\s+through\s+with\s+it|did\s+it\s+(?:last|yesterday|tonight))\b",
+        r"(?:^|[.,;!]\s*|\b(?:i|already|and|but)\s+)attempted\s+(?:it\s+)?(?:twice|once|again|three\s+times|\w+\s+times|before|this\s+(?:year|month|week)|last\s+(?:year|month|week|night))\b",
     ],
     "self_harm": [
         rf"\b{HARM}\s+{ME}\b",
@@ -248,6 +271,10 @@ PATTERNS = {
         r"\b(?:fresh|new|deep)\s+(?:cuts|burns|wounds)\s+(?:on|all\s+over)\s+my\b|\b(?:bang|banging|banged|hit|hitting|slam|slamming|slammed)\s+my\s+head\s+(?:against|into|on)\s+(?:the\s+)?(?:wall|floor|door|desk)\b",
         r"\b(?:until|till|til)\s+(?:i|it)\s+bleeds?\b|\bmake\s+myself\s+bleed\b|\b(?:lighter|cigarettes?|razor|blade|blades|scissors|compass)\s+(?:on|to|into)\s+my\s+(?:skin|arms?|wrists?|thighs?|legs?)\b",
         r"\b(?:punch(?:ing|ed)?|hit(?:ting)?)\s+(?:walls|the\s+wall)\s+(?:until|till|on\s+purpose|to\s+feel)\b|\b(?:hurt|harm)\s+(?:my\s+body|me)\s+on\s+purpose\b|\bon\s+purpose\s+to\s+(?:feel|punish)\b",
+        r"\b(?:punch\w*|hit(?:s|ting)?|slap\w*|beat(?:s|ing)?|stab\w*|scratch\w*|claw\w*|smash\w*)\s+(?:at\s+)?my\s+(?:own\s+)?(?:\w+\s+)?(?:leg|legs|arm|arms|thighs?|face|head|stomach|hands?|foot|feet|body|skin)\b.{0,40}\b(?:as\s+hard\s+as|until|till|til|because\s+i\s+hate|on\s+purpose|bruis|bleed|purple|black\s+and\s+blue|to\s+feel)",
+        r"\b(?:digging|dig|dug|picking|scraping|gouging|carving)\s+(?:at|into)\s+my\s+(?:skin|arms?|legs?|wrists?|thighs?)\b|\brazor\s*blades?\b.{0,40}\bmy\s+(?:skin|arms?|legs?|wrists?|thighs?)\b|\bmy\s+(?:skin|arms?|legs?|wrists?|thighs?)\b.{0,40}\brazor\s*blades?\b",
+        r"\b(?:covered\s+in|full\s+of|hiding\s+(?:my\s+)?(?:the\s+)?)\s*(?:fresh\s+|new\s+|deep\s+)?(?:cuts|scars|burns|slashes)\b|\blong\s+sleeves\s+(?:in\s+(?:summer|the\s+heat|july|august)|to\s+hide)\b",
+        r"\b(?:slamm?\w*|smash\w*|hit\w*|burn\w*|cut\w*|punch\w*|bang\w*|hurt\w*|crush\w*|stab\w*|twist\w*)\s+my\s+(?:own\s+)?(?:hand|hands|arm|arms|head|leg|legs|fingers?|wrists?|foot|feet|knee|knees|thighs?)\b.{0,40}\bon\s+purpose\b",
     ],
     "overdose_intent": [
         r"\b(?:drink|drinking|drank|drunk|swallow|swallowing|swallowed|chug|chugging|chugged|ingest|eat|eating|ate|take|taking|took)\s+(?:some\s+|the\s+|a\s+(?:cup|glass|bottle|jug|capful)\s+of\s+|a\s+bit\s+of\s+)?(?:bleach|antifreeze|anti-freeze|drain\s+cleaner|rat\s+poison|poison|pesticide|weed\s?killer|lye|ammonia|cyanide|arsenic|windshield\s+fluid|cleaning\s+(?:fluid|products?)|detergent\s+pods?|tide\s+pods?)\b",
@@ -258,6 +285,13 @@ PATTERNS = {
         r"\b(?:take|taking|swallow|swallowing|down|downing)\s+(?:them|it|all\s+of\s+them|the\s+lot|everything)\s+(?:all\s+)?(?:at\s+once|together|in\s+one\s+go|at\s+the\s+same\s+time)\b",
         rf"\b(?:take|taking|swallow|mix|mixing)\s+(?:all\s+)?(?:of\s+)?(?:my\s+)?(?:\w+\s+)?{MEDS}\s+(?:with|and)\s+(?:a\s+(?:whole\s+)?bottle\s+of\s+|a\s+fifth\s+of\s+)?(?:vodka|whiskey|whisky|wine|alcohol|booze|liquor|rum|gin|tequila)\b(?=.*\b(?:tonight|end|die|wake|sleep|for\s+good|all|goodbye|never)\b)",
         rf"\b(?:i|i'm|i've|i\s+have|just)\s+(?:just\s+)?(?:overdosed|od)\b(?!\s+(?:on\s+)?(?:accidentally|by\s+accident))",
+        # a supply kept back for the purpose: "saving them for when i'm ready", "3 months of it saved up"
+        rf"\b(?:sav(?:e|ed|ing)|stor(?:e|ed|ing)|hid(?:e|den|ing)?|keep(?:ing)?|kept|skip(?:ping|ped)?\s+(?:my\s+)?doses|put(?:ting)?\s+(?:them|some)\s+aside)\b.{{0,60}}\b(?:for\s+when\s+i'm\s+ready|when\s+i'm\s+ready|for\s+the\s+(?:right\s+)?(?:time|day|night|moment)|make\s+sure\s+it\s+works|so\s+it\s+works|for\s+(?:later|one\s+day)\s+when\s+i\s+(?:can't|decide))\b",
+        rf"\benough\s+(?:\w+\s+){{0,2}}(?:saved|stashed|hidden|stored|put\s+away|left|at\s+home|in\s+the\s+(?:house|cabinet|drawer))?\s*(?:up\s+)?to\s+(?:make\s+sure|be\s+sure|do\s+the\s+job|finish\s+(?:it|me|the\s+job))\b",
+        rf"\b(?:have|got|i've\s+got|i\s+have)\s+(?:\w+\s+){{0,2}}(?:months?|weeks?)\s+(?:of|worth\s+of)\s+(?:\w+\s+){{0,2}}(?:saved|stashed|stockpiled|hidden|put\s+away)\b",
+        rf"\b(?:take|taking|swallow\w*|down|downing|use|using)\s+(?:the\s+|my\s+)?(?:whole|entire|full)\s+(?:stash|stockpile|supply|lot|collection)\b",
+        rf"\bcount(?:ing|ed)?\s+(?:my\s+|the\s+|all\s+(?:my\s+)?)?{MEDS}\b.{{0,50}}\b(?:enough|would\s+(?:it|that)\s+(?:be|take)|lethal|do\s+it)\b",
+        rf"\b(?:know|knows|looked\s+up)\s+what\s+(?:it|they|that|those|these)\s+(?:does|do|would\s+do|will\s+do)\s+(?:in|at)\s+(?:big|large|high|huge)\s+(?:amounts|doses|quantities)\b",
     ],
     "third_party": [
         rf"\b(?:{KILL}|{HARM})\s+{THEM}\b",
@@ -266,6 +300,9 @@ PATTERNS = {
         rf"\b{WHO}\s+(?:said|says|told\s+me|texted|posted|wrote|keeps\s+saying|kept\s+saying|mentioned)\s+(?:that\s+)?(?:he|she|they)\s*(?:'d|would|wants?|wanted|is\s+going|was\s+going|'s\s+going|is|was|'s|might|will)?\s*(?:to\s+)?(?:rather\s+be\s+dead|be\s+better\s+off\s+dead|better\s+off\s+dead|die|kill|end\s+it|end\s+(?:his|her|their)\s+life|not\s+(?:want\s+to\s+)?be\s+here|want\s+to\s+die|wanted\s+to\s+die|doesn't\s+want\s+to\s+(?:live|be\s+here)|can't\s+go\s+on|a\s+burden|do\s+something\s+stupid)",
         rf"\b(?:worried|scared|afraid|terrified|concerned|frightened)\s+(?:about\s+|that\s+|for\s+)?{WHO}\s+(?:\w+\s+){{0,4}}(?:suicid\w*|kill|hurt|harm|end\s+(?:it|his|her|their)|die|overdos\w*|od|cutting|do\s+something|won't\s+be\s+safe|not\s+safe|jump|unalive)",
         rf"\b(?:found|saw|noticed|seen)\s+(?:fresh\s+|new\s+)?(?:cuts|burns|scars|razor\s*blades?|blades|a\s+note|a\s+suicide\s+note|a\s+noose|pills\s+hidden|a\s+stash)\s+(?:on|in|under)\s+(?:{WHO}|his|her|their)",
+        rf"\b{WHO}\s+(?:just\s+)?(?:texted|messaged|called|sent|wrote|posted|said)\s+(?:me\s+|us\s+|everyone\s+)?(?:a\s+)?(?:goodbye|good\s+bye|farewell|final|last\s+message)\b",
+        rf"\b{WHO}\b.{{0,80}}\bempty\s+(?:pill\s+)?(?:bottles?|packets?|blister\s+packs?)\b|\bempty\s+(?:pill\s+)?(?:bottles?|packets?)\b.{{0,80}}\b{WHO}\b",
+        rf"\b{WHO}\s+(?:took|swallowed|downed|overdosed\s+on)\s+(?:a\s+(?:bunch|lot|handful|ton)|all|the\s+whole|too\s+many)\b",
     ],
 }
 _COMPILED = {cat: [re.compile(p) for p in pats] for cat, pats in PATTERNS.items()}

@@ -46,6 +46,8 @@ _NOT_AGE_AFTER = (
     r"(?!\s*(?:%|/|out of|mg|mcg|ml|months?|weeks?|days?|hours?|(?:years?|yrs?)(?!\s*old)|lbs?|pounds|kg|ft|foot|feet|"
     r"times|infusions?|pills?|tablets?|on (?:a|the) scale|today|right now)\b)"
 )
+# an age still to come: "turning 61 next month", "I'll be 18 in March" (not "just turned 18")
+_AGE_TO_COME = re.compile(r"\b(?<!just )(?:turning|i'?ll be|i will be|going to be|gonna be)\b")
 _AGE_FILLER = r"(?:(?:now|only|actually|really|just|about|almost|nearly|turning|going to be|gonna be)\s+)*"
 
 
@@ -63,13 +65,16 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
     t = words_to_digits(text.lower().replace("’", "'"))
     patterns = [
         rf"\b(?:i'?m|i am|im|age(?:d)?|age is|my age is|age:|turning|just turned|i turned|i'?ll be|i will be)\s+{_AGE_FILLER}{_NUM}\b{_NOT_AGE_AFTER}",
-        rf"\b{_NUM}\s*(?:years?|yrs?|y/?o)\s*old\b",
+        rf"\b{_NUM}\s*(?:years?|yrs?|y/?o)\s*(?:old|young)\b",
         rf"\b{_NUM}\s*(?:yo|y/o|yrs old|year old)\b",
     ]
     for pattern in patterns:
         m = re.search(pattern, t)
         if m:
-            return _age_in_range(float(m.group(1)))
+            age = float(m.group(1))
+            if _AGE_TO_COME.search(m.group(0)) and not re.match(r"\s*(?:today|this week)\b", t[m.end():]):
+                age -= 1  # "turning 18 in march" is 17 today
+            return _age_in_range(age)
     m = re.search(r"\bborn in ((?:19|20)\d\d)\b", t)
     if m and int(m.group(1)) <= today.year:
         return _age_in_range(float(today.year - int(m.group(1))))
@@ -134,6 +139,43 @@ def _normalise_duration_words(t: str) -> str:
         if not phrase[0].isdigit():
             t = re.sub(rf"\b{re.escape(phrase)}\s+(?:more\s+)?(?=(?:days?|weeks?|months?|years?|yrs?|decades?)\b)", f"{value} ", t)
     return t
+
+
+_SWAPPED = re.compile(
+    r"\b(\d{1,3})\s*,?\s*(?:and\s+)?not\s+(\d{1,3})\b|\bnot\s+(\d{1,3})\s*,?\s*(?:but\s+|it'?s\s+|i'?m\s+)?(\d{1,3})\b")
+
+
+def parse_swapped_number(text: str, current: Optional[float]) -> Optional[float]:
+    """A correction of an earlier number by naming it: "I meant 45 not 54" (current 54) -> 45."""
+    if current is None:
+        return None
+    for m in _SWAPPED.finditer(words_to_digits(text.lower())):
+        new, old = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if float(old) == float(current) and float(new) != float(current):
+            return float(new)
+    return None
+
+
+_UNIT_WORD = r"(years?|yrs?|months?|weeks?|days?)"
+_SWAPPED_UNIT = re.compile(rf"\b(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\s*,?\s*not\s+(?:\d+\s*)?{_UNIT_WORD}\b"
+                           rf"|\bnot\s+(?:\d+\s*)?{_UNIT_WORD}\s*,?\s*(?:but\s+|it'?s\s+)?(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\b")
+
+
+def _unit_months(word: str) -> float:
+    return next(v for k, v in _DURATION_UNITS.items() if word.startswith(k))
+
+
+def parse_swapped_unit(text: str, current_months: Optional[float]) -> Optional[float]:
+    """A correction of the unit of an earlier duration: "I meant 2 YEARS not months" (current 2 months) -> 24."""
+    if current_months is None:
+        return None
+    m = _SWAPPED_UNIT.search(words_to_digits(text.lower()))
+    if not m:
+        return None
+    number, new_unit, old_unit = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(5), m.group(6), m.group(4))
+    value = float(number) if number else current_months / _unit_months(old_unit)
+    months = value * _unit_months(new_unit)
+    return months if months != current_months else None
 
 
 def parse_duration_months(
@@ -222,7 +264,7 @@ def parse_severity(text: str, asked: bool) -> Optional[float]:
 _YES = re.compile(
     r"^\s*(?:y|yes+|yeah?|yea|yep|yup|ya|yah|sure|correct|right|true|i do|i have|i am|i did|affirmative|"
     r"that'?s (?:right|correct)|absolutely|definitely|of course|ok(?:ay)?|yes please|please do|"
-    r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?)\b",
+    r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?|go (?:for it|ahead)|fire away|ask away|by all means|sure thing)\b",
     re.IGNORECASE,
 )
 _NO = re.compile(
@@ -276,7 +318,8 @@ _SLOT_YES: Dict[str, str] = {
         r"clean (?:from|off|for)|sober|in recovery|recovering|rehab|relapsed?|addict\w*|alcoholic|\baa\b|\bna meetings?|"
         r"drink(?:ing)? (?:too much|a lot|heavily|every day|daily)|heavy drink\w*|misused?|abused?|"
         r"(?:used|use|using|did|do|snort\w*|took) (?:ketamine|k\b|special k)|ketamine (?:recreationally|at (?:raves|parties))|"
-        r"smoke (?:meth|crack)|heroin|fentanyl|cocaine|\bmeth\b|crack|methadone (?:clinic|program)|suboxone program"
+        r"smoke (?:meth|crack)|heroin|fentanyl|cocaine|\bmeth\b|crack|methadone (?:clinic|program)|suboxone program|"
+        r"kratom|street (?:pills|drugs|percs|xanax)|(?:pills|percs|bars|xans?) (?:off|from) the street|\bmolly\b|mdma|ecstasy"
     ),
     "pregnant": r"pregnan\w*|expecting|trying (?:to conceive|for a baby|to get pregnant|for another)|we'?re trying|breast ?feeding|nursing|\bivf\b",
     "psychosis_history": r"schizo\w*|psychos[ie]s|psychotic|hear(?:d|ing)? voices|hallucinat\w+|delusion\w*",
@@ -294,7 +337,15 @@ _SLOT_NO: Dict[str, str] = {
 }
 # Qualifiers that turn a descriptive "yes" into "no, with a note": controlled blood pressure, a past that is over.
 _SLOT_NO_WITH_NOTE: Dict[str, str] = {
-    "heart_condition": r"(?:well|under|good|fully|nicely)[- ]controlled|under control|controlled (?:with|by|on)|in check|normal now|fine (?:now|with)|managed (?:with|by|well)",
+    "heart_condition": (
+        r"(?:well|under|good|fully|nicely)[- ]controlled|under control|controlled (?:with|by|on)|in check|normal now|fine (?:now|with)|"
+        r"managed (?:with|by|well)|(?:blood pressure|bp|pressure)\b[^.]*?\b(?:is|are|'s|runs?|been|stays?)\s+(?:\w+\s+)?(?:fine|normal|good|ok(?:ay)?|stable)\b"
+    ),
+    "substance_use": (
+        r"\b(?:a |couple(?: of)? |few |one |two |the odd |an occasional |occasional )?(?:beers?|glass(?:es)? of wine|drinks?|wine|cocktails?)\b"
+        r"[^.]*\b(?:weekends?|socially|occasionally|now and then|once in a while|with dinner|holidays|nothing crazy|nothing major|that'?s it)\b|"
+        r"social(?:ly)? drink\w*|drink socially|only socially"
+    ),
     "pressure_condition": r"years ago|as a (?:kid|child|teen)|long ago|fully recovered",
 }
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b", re.IGNORECASE)

@@ -183,6 +183,10 @@ def extract_age(turn: Turn, current: Optional[float]) -> Optional[float]:
     """Any age stated as an age ("I'm actually 17") corrects the answer; a bare number only when asked."""
     if turn.hard_interruption:
         return None
+    if not turn.asked("age") and CORRECTION_CUE.search(turn.text):
+        swapped = parsing.parse_swapped_number(turn.text, current)  # "oops I meant 45 not 54"
+        if swapped is not None:
+            return parsing.parse_age(f"I'm {swapped:g}", asked=False)
     return parsing.parse_age(turn.text, asked=turn.asked("age"))
 
 
@@ -227,6 +231,9 @@ def extract_pain_duration(turn: Turn, current: Optional[float] = None, age: Opti
     cue = bool(CORRECTION_CUE.search(turn.text))
     if (turn.requested in NOT_DURATION_ANSWERS or current is not None) and not cue:
         return None
+    swapped = parsing.parse_swapped_unit(turn.text, current)  # "I meant 2 years, not months"
+    if swapped is not None:
+        return swapped
     return parsing.parse_duration_months(turn.text, asked=False, age=age)
 
 

@@ -40,10 +40,18 @@ class CrisisDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"crisis_confidence": 0.25}
+        return {"crisis_confidence": 0.25, "short_message_words": 4, "short_message_confidence": 0.6}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        config = {**self.get_default_config(), **config}
         self.bar = float(config["crisis_confidence"])
+        self.short_words = int(config["short_message_words"])
+        self.short_bar = float(config["short_message_confidence"])
+
+    def bar_for(self, text: Text) -> float:
+        """A few words ("I'm a guy", "all good") carry too little for the classifier's low bar to mean much:
+        they need the higher bar. Short crisis messages ("kms", "i wanna die") are the patterns' job."""
+        return self.short_bar if len(text.split()) <= self.short_words else self.bar
 
     @classmethod
     def create(
@@ -55,13 +63,16 @@ class CrisisDetector(GraphComponent):
         """The decision and its parts, for the parse result and for scripts/crisis_eval.py."""
         patterns = crisis_categories(text)
         idiom = not patterns and is_everyday_idiom(text)
-        learned = confidence >= self.bar and not idiom
+        bar = self.bar_for(text)
+        learned = confidence >= bar and not idiom
         return {
             "crisis": bool(patterns) or learned,
             "patterns": patterns,
             "classifier_confidence": round(confidence, 4),
             "idiom_guard": idiom,
             "bar": self.bar,
+            "short_message": bar != self.bar,
+            "applied_bar": bar,
         }
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -84,6 +84,11 @@ def parse_all(model: Path, texts: List[str]) -> Tuple[List[dict], float]:
     return parsed, loaded
 
 
+def effective_bar(detection: dict, bar: float) -> float:
+    """The bar a message would meet if `crisis_confidence` were `bar`: short messages keep their own, higher one."""
+    return max(bar, float(detection.get("applied_bar") or 0)) if detection.get("short_message") else bar
+
+
 def rate(num: int, den: int) -> Optional[float]:
     return num / den if den else None
 
@@ -171,8 +176,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     L += ["", "| layer | recall | false alarms |", "|---|---|---|"]
     L.append(f"| patterns only | {pct(pattern_only['recall'])} | {pct(pattern_only['false_alarm'])} |")
     for b in SWEEP:
-        sim = [bool(d.get("patterns")) or (float(d.get("classifier_confidence") or 0) >= b and not d.get("idiom_guard"))
-               for d in detections]
+        # a short message keeps its higher bar (short_message_confidence) while the main bar moves below it
+        sim = [bool(d.get("patterns")) or (float(d.get("classifier_confidence") or 0) >= effective_bar(d, b)
+                                           and not d.get("idiom_guard")) for d in detections]
         clf = [float(d.get("classifier_confidence") or 0) >= b for d in detections]
         s, c = score(msgs, sim), score(msgs, clf)
         label = "patterns only (bar above 1)" if b > 1 else f"bar {b:.2f}" + (" (current)" if bar is not None and abs(b - bar) < 1e-9 else "")

@@ -272,6 +272,20 @@ def test_classifier_below_the_bar_is_not_crisis():
     assert msg.get("intent")["name"] == "out_of_scope"
 
 
+def test_a_short_message_needs_the_higher_bar():
+    short = _message("I'm a guy", [("inform", 0.5), ("crisis", 0.4)])
+    longer = _message("i just feel so empty and tired of it all", [("inform", 0.5), ("crisis", 0.4)])
+    _detector().process([short, longer])
+    assert short.get("intent")["name"] == "inform" and short.get("crisis_detection")["applied_bar"] == 0.6
+    assert longer.get("intent")["name"] == "crisis"
+
+
+def test_a_short_message_the_classifier_is_sure_of_is_crisis():
+    msg = _message("so done with everything", [("crisis", 0.7), ("inform", 0.3)])
+    _detector().process([msg])
+    assert msg.get("intent")["name"] == "crisis"
+
+
 def test_idiom_guard_overrules_the_classifier_and_demotes_its_crisis_guess():
     msg = _message("this pain is killing me today", [("crisis", 0.9), ("inform", 0.1)])
     _detector().process([msg])

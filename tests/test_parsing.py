@@ -344,7 +344,7 @@ def test_clean_text():
 @pytest.mark.parametrize(
     "text, asked, expected",
     [("52, and I've had fibromyalgia for about 10 years", True, 52.0), ("forty two", True, 42.0),
-     ("sorry, I typed that wrong, I'm actually 17", False, 17.0), ("I'll be 50 next month", False, 50.0),
+     ("sorry, I typed that wrong, I'm actually 17", False, 17.0), ("I'll be 50 next month", False, 49.0), ("turning 18 in march lol", True, 17.0), ("just turned 18", True, 18.0), ("71 yrs young", True, 71.0),
      ("I'm 10 years into this pain", True, None), ("52, and I've had fibromyalgia for about 10 years", False, None)],
 )
 def test_age_in_a_sentence(text, asked, expected):
@@ -392,3 +392,30 @@ def test_the_dev_set_floors():
     for kind, floor in {"age": 0.9, "duration": 0.95, "yes_no": 0.9}.items():
         ok, n = result[kind]
         assert ok / n >= floor, f"{kind}: {ok}/{n}"
+
+
+@pytest.mark.parametrize("text, current, expected", [
+    ("oops I meant 45 not 54", 54, 45.0), ("not 54, 45", 54, 45.0), ("I take 2 not 3", 54, None), ("45 not 54", None, None),
+])
+def test_a_number_corrected_by_naming_the_old_one(text, current, expected):
+    assert parsing.parse_swapped_number(text, current) == expected
+
+
+@pytest.mark.parametrize("text, current, expected", [
+    ("wait sorry i meant 2 YEARS not months", 2, 24.0), ("not months, years", 6, 72.0), ("3 years not 3 months", 3, 36.0),
+    ("no", 2, None), ("2 years not months", None, None),
+])
+def test_a_duration_corrected_by_its_unit(text, current, expected):
+    assert parsing.parse_swapped_unit(text, current) == expected
+
+
+@pytest.mark.parametrize("text, slot, value, note", [
+    ("BP is fine on the lisinopril", "heart_condition", False, True),
+    ("couple beers on the weekend, nothing crazy", "substance_use", False, True),
+    ("I drink a lot every day", "substance_use", True, False),
+    ("just the kratom i already said", "substance_use", True, False),
+    ("go for it", None, True, False),
+])
+def test_everyday_answers_to_yes_no_questions(text, slot, value, note):
+    reading = parsing.read_yes_no(text, slot)
+    assert (reading.value, reading.note) == (value, note)

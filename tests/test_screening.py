@@ -619,3 +619,9 @@ def test_correction_during_contact_questions_reassesses(lex, policy):
     changes = correction_events(Turn("sorry, I forgot: I do have epilepsy", requested="phone"), slots, policy, lex)
     assert changes["seizure_history"] is True and changes["screening_outcome"] == "needs_review"
     assert correction_events(Turn("Sam Jones", requested="full_name"), slots, policy, lex) == {}
+
+
+def test_a_correction_that_names_the_old_age_or_unit_while_another_question_is_open():
+    assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 54) == 45.0
+    assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 60) is None
+    assert extract_pain_duration(Turn("wait sorry i meant 2 YEARS not months", intent="inform", requested="pain_severity"), 2) == 24.0
