@@ -419,6 +419,20 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
     return YesNo(None)
 
 
+# Every way of saying "stop" has a word for it (the stop examples in data/nlu.yml, typos included).
+_STOP_WORDS = re.compile(
+    r"\b(?:stop(?:s|ped|ping)?|stahp|sto+p|quit(?:s|ting)?|qiut|cancel(?:s|led|ling)?|exit|(?:not|n't|no)\s+(?:to\s+)?(?:continue|go\s+on|finish)|end|ending|forget|never\s?mind|nvm|changed\s+my\s+mind|"
+    r"don'?t\s+(?:want|wanna)|do\s+not\s+want|not\s+interested|abort|halt|enough|done|out|close|terminate|no\s+more|"
+    r"drop\s+it|pass|discontinue|leave|bye)\b",
+    re.IGNORECASE,
+)
+
+
+def says_stop(text: str) -> bool:
+    """Does the message have a word that means stopping (so a `stop` guess is more than a look-alike name)?"""
+    return bool(_STOP_WORDS.search(text or ""))
+
+
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[bool]:
     """A plain yes/no answer (no question-specific reading); 'not sure' returns None."""
     return read_yes_no(text, None, intent).value

@@ -419,3 +419,11 @@ def test_a_duration_corrected_by_its_unit(text, current, expected):
 def test_everyday_answers_to_yes_no_questions(text, slot, value, note):
     reading = parsing.read_yes_no(text, slot)
     assert (reading.value, reading.note) == (value, note)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("stop", True), ("i'm done here", True), ("let's not continue", True), ("never mind", True), ("qiut", True),
+    ("Ada Zorvathalt", False), ("Jordan Stopford", False), ("weekday mornings", False),
+])
+def test_a_stop_needs_a_word_that_says_it(text, expected):
+    assert parsing.says_stop(text) is expected

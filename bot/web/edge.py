@@ -26,7 +26,7 @@ from bot.settings import ROOT, load_dotenv
 SLOW_DOWN = "You're sending messages faster than we can read them. Please wait a moment, then try again."
 LOGIN_SLOW_DOWN = "Too many login attempts from your network. Please wait a minute, then try again."
 # The widget's own payloads, sent without a button: the hidden greeting and the restart link.
-WIDGET_PAYLOADS = ("/greet", "/restart")
+WIDGET_PAYLOADS = ("/greet", "/restart", "/erase_data", "/request_human")
 # The visitor page's policy (was a <meta> tag); frame-ancestors comes from FRAME_ANCESTORS.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")

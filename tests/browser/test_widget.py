@@ -357,7 +357,7 @@ def test_dev_greets_on_open_and_buttons_show_title_not_payload(dev_web, rasa_fak
     assert chat.button_titles() == [], "old choices disappear once answered"
     # The log is a polite live region, with labelled controls.
     expect(chat.log).to_have_attribute("aria-live", "polite")
-    for name in ("Send", "Talk to a person", "Start over", "Crisis help", "Close chat"):
+    for name in ("Send", "Talk to a person", "Start over", "Delete my data", "Crisis help", "Close chat"):
         expect(page.get_by_role("button", name=name)).to_be_visible()
 
 
@@ -642,3 +642,15 @@ def test_dev_page_has_no_third_party_references(dev_web):
     urls = set(re.findall(r"https?://[^\s'\"]+", js.split("*/", 1)[1]))
     # The crisis link (followed only if the visitor taps it) and the SVG namespace (an identifier, never fetched).
     assert urls == {"https://988lifeline.org/chat/", "http://www.w3.org/2000/svg"}
+
+
+@pytest.mark.real_stack
+def test_delete_my_data_button_erases_the_lead_after_one_confirmation(real_stack, new_context):
+    ctx, page, chat = start_real(new_context, real_stack)
+    text = drive(chat, finished, max_turns=45)
+    lead_for(real_stack, chat.sender(), text)
+    lead_id = LEAD_RE.search(text).group(0)
+    page.get_by_role("button", name="Delete my data").click()
+    page.get_by_role("button", name="Yes, delete").click()
+    expect(chat.bots.last.locator(".ccw-text")).to_contain_text("deleted", timeout=30000)
+    assert real_stack.leads.get(lead_id) is None

@@ -197,13 +197,14 @@
   ]);
   var humanBtn = el("button", { type: "button", class: "ccw-btn ccw-tool", text: "Talk to a person" });
   var restartBtn = el("button", { type: "button", class: "ccw-btn ccw-tool", text: "Start over" });
+  var eraseBtn = el("button", { type: "button", class: "ccw-btn ccw-tool", text: "Delete my data" });
   var panel = el("section", { id: ids.panel, class: "ccw-panel", "aria-labelledby": ids.title, hidden: true }, [
     el("div", { class: "ccw-head" }, [
       el("h2", { id: ids.title, class: "ccw-title" }, [CLINIC, el("span", { class: "ccw-subtitle", text: "Screening assistant (automated)" })]),
       crisisHeadBtn, closeBtn
     ]),
     log, typing, status, choices, form,
-    el("div", { class: "ccw-tools" }, [humanBtn, restartBtn]),
+    el("div", { class: "ccw-tools" }, [humanBtn, restartBtn, eraseBtn]),
     el("p", { id: ids.hint, class: "ccw-note", text: "Not medical advice. Press Enter to send, Shift+Enter for a new line. In an emergency call 911." })
   ]);
 
@@ -266,6 +267,7 @@
     Array.prototype.forEach.call(choices.querySelectorAll("button"), function (b) { b.disabled = busy; });
     humanBtn.disabled = busy;
     restartBtn.disabled = busy;
+    eraseBtn.disabled = busy;
     scrollDown();
   }
 
@@ -445,6 +447,8 @@
   crisisClose.addEventListener("click", closeCrisis);
   retryBtn.addEventListener("click", function () { retry(); });
   humanBtn.addEventListener("click", function () { send("/request_human", "Talk to a person", { focusInput: true }); });
+  // asks once for confirmation in the chat (data/rules_privacy.yml) before anything is erased
+  eraseBtn.addEventListener("click", function () { send("/erase_data", "Delete my data", { focusInput: true }); });
   restartBtn.addEventListener("click", function () { send("/restart", "", { kind: "restart", focusInput: true }); });
 
   form.addEventListener("submit", function (event) {
