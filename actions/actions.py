@@ -8,11 +8,12 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
+from actions.forms import crisis_source
 from bot import messages, screening
 from bot.eligibility import assess, stop_asking_after_age
 
@@ -72,8 +73,11 @@ def save_lead(tracker: Tracker, **flags: Any) -> str:
         "contact_consent_at": _consent_time(tracker, "contact_consent"),
         "health_consent_at": _consent_time(tracker, "health_data_consent"),
     }
-    if assessment and assessment.notes:
-        lead["answers"]["clinician_notes"] = assessment.notes
+    notes = list(assessment.notes) if assessment else []
+    if slots.get("crisis_possible") and not slots.get("crisis_flag"):
+        notes.append(messages.CRISIS_CHECK_NOTE)
+    if notes:
+        lead["answers"]["clinician_notes"] = notes
     minor = stop_asking_after_age(slots.get("age"), context.policy())  # a minor's contact details are never kept
     if (consent or slots.get("human_requested")) and not minor:
         lead.update({k: slots.get(k) for k in ("full_name", "email", "phone", "preferred_contact_time")})
@@ -158,6 +162,9 @@ class ActionCrisisResponse(Action):
         return "action_crisis_response"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if screening.is_crisis_check(intent, crisis_source(tracker)):
+            return await self.check(dispatcher, tracker)
         dispatcher.utter_message(
             text=messages.CRISIS_TEXT,
             buttons=[{"title": "Talk to a person at the clinic", "payload": "/request_human"}],
@@ -170,6 +177,24 @@ class ActionCrisisResponse(Action):
             # 988 and 911 go out regardless; crisis_flag makes the next lead write urgent.
             logger.error("%s; the crisis answer was still given", exc)
         return events
+
+    async def check(self, dispatcher, tracker) -> List[EventType]:
+        """Crisis by the classifier alone: the same 988 and 911, a note on the lead, and the screening goes on.
+
+        A misreading ("I'm asking for myself about my back pain") must not end a visitor's screening; a real
+        crisis the patterns missed still gets the resources at once and a person one tap away."""
+        form = tracker.active_loop.get("name")
+        buttons = [{"title": "Talk to a person at the clinic", "payload": "/request_human"}]
+        if not form:
+            buttons.append({"title": "Check if treatment may fit me", "payload": "/check_eligibility"})
+        dispatcher.utter_message(text=messages.CRISIS_CHECK_TEXT, buttons=buttons)
+        events: List[EventType] = [SlotSet("crisis_possible", True)]
+        tracker.add_slots([SlotSet("crisis_possible", True)])
+        try:
+            events.append(SlotSet("lead_id", await store_lead(tracker)))
+        except LeadWriteFailed as exc:
+            logger.error("%s; the crisis check was still shown", exc)
+        return events + ([FollowupAction(form)] if form else [])
 
 
 class ActionAnswerFaq(Action):

@@ -32,12 +32,20 @@ def turn_of(tracker: Tracker) -> Turn:
         entities=message.get("entities") or [],
         requested=tracker.get_slot("requested_slot"),
         confidence=float(intent.get("confidence") or 0.0),
+        crisis_source=crisis_source(tracker),
     )
+
+
+def crisis_source(tracker: Tracker) -> Optional[str]:
+    """Which layer called the last message crisis ("patterns" or "classifier"); None if not said."""
+    return ((tracker.latest_message or {}).get("crisis_detection") or {}).get("source")
 
 
 def answered_by_a_rule(tracker: Tracker, form: str) -> bool:
     """Did another action (a FAQ answer, "why do you ask") answer the visitor's last message before this form ran?"""
     own = {"action_listen", form, f"validate_{form}", None}
+    if screening.is_crisis_check(((tracker.latest_message or {}).get("intent") or {}).get("name"), crisis_source(tracker)):
+        own.add("action_crisis_response")  # 988/911 were shown, and the message may still be the answer
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False

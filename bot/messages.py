@@ -19,6 +19,15 @@ CRISIS_TEXT = (
     "worried about, or chat at 988lifeline.org."
 )
 
+# Crisis by the classifier alone (no pattern): the same resources, and the screening is not ended for a misreading.
+CRISIS_CHECK_TEXT = (
+    "I want to make sure I understood you. If you are thinking about ending your life or hurting yourself, please "
+    "call or text 988 (the Suicide & Crisis Lifeline) now, or chat at 988lifeline.org. If you are in immediate "
+    "danger, call 911.\n"
+    "If I misread you, I'm sorry: we can carry on."
+)
+CRISIS_CHECK_NOTE = "Possible crisis wording (automated, not confirmed): 988 and 911 were shown. Please check when calling."
+
 
 def crisis_followup(clinic: Clinic) -> str:
     return (

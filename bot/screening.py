@@ -53,20 +53,32 @@ NO_MEDICATIONS = re.compile(
 ADD_CUE = re.compile(r"\b(?:also|too|as well|plus|forgot|another|add)\b", re.I)
 
 
+def is_crisis_check(intent: Optional[str], crisis_source: Optional[str]) -> bool:
+    """Crisis said by the classifier alone (components/crisis_detector.py): resources, not the end of the screening.
+    Anything else called crisis, a missing source included, is treated as sure."""
+    return intent == "crisis" and crisis_source == "classifier"
+
+
 class Turn:
     """What the visitor just said, as the extract functions need it."""
 
     def __init__(self, text: str, intent: Optional[str] = None, entities: Iterable[Mapping[str, Any]] = (),
-                 requested: Optional[str] = None, confidence: float = 1.0) -> None:
+                 requested: Optional[str] = None, confidence: float = 1.0, crisis_source: Optional[str] = None) -> None:
         self.text = parsing.clean_text(text or "", 2000)
         self.intent = intent
         self.confidence = confidence
         self.entities = list(entities)
         self.requested = requested
+        self.crisis_source = crisis_source
+
+    @property
+    def crisis_check(self) -> bool:
+        """Crisis by the classifier alone: 988 and 911 are shown, and the message may still answer the question."""
+        return is_crisis_check(self.intent, self.crisis_source)
 
     @property
     def hard_interruption(self) -> bool:
-        return self.intent in HARD_INTERRUPTIONS
+        return self.intent in HARD_INTERRUPTIONS and not self.crisis_check
 
     @property
     def is_question(self) -> bool:
@@ -79,7 +91,7 @@ class Turn:
         A FAQ or out-of-scope guess only blocks it when the message reads as a question or the
         classifier is sure: names like "Jordan Rivers" can look like anything to a classifier.
         """
-        if self.text.startswith("/") or self.intent in HARD_INTERRUPTIONS:
+        if self.text.startswith("/") or self.hard_interruption:
             return False
         if self.intent in SOFT_INTERRUPTIONS:
             return not self.is_question and self.confidence < SURE

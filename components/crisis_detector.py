@@ -67,6 +67,8 @@ class CrisisDetector(GraphComponent):
         learned = confidence >= bar and not idiom
         return {
             "crisis": bool(patterns) or learned,
+            # "patterns": sure, the screening stops for 988/911; "classifier": 988/911 shown, the question stays open
+            "source": "patterns" if patterns else ("classifier" if learned else None),
             "patterns": patterns,
             "classifier_confidence": round(confidence, 4),
             "idiom_guard": idiom,

@@ -22,6 +22,7 @@ from actions.actions import (
     ActionStoreLead,
 )
 from actions.forms import ValidateContactForm, ValidateScreeningForm
+from bot import messages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -368,3 +369,43 @@ def test_read_back_keeps_what_was_understood_in_context():
     text = dispatcher.messages[0]["text"]
     assert "- fentanyl, a non-prescribed substance (counted as substance use)" in text
     assert "Vitamin d (cholecalciferol), a supplement" in text
+
+
+def crisis_tracker(text: str, source: str, form=None, requested=None, **slots) -> Tracker:
+    """A message the detector called crisis, by `source` ("patterns" or "classifier"), with `form` active."""
+    t = tracker(text, intent="crisis", requested=requested, **slots)
+    t.latest_message["crisis_detection"] = {"crisis": True, "source": source}
+    t.active_loop = {"name": form}
+    return t
+
+
+def test_a_classifier_only_crisis_mid_form_shows_988_and_911_and_the_screening_goes_on():
+    dispatcher = CollectingDispatcher()
+    t = crisis_tracker("hi im asking for myself about my back pain", "classifier", form="screening_form",
+                       requested="condition", age=40.0)
+    events = run_async_action(ActionCrisisResponse(), dispatcher, t)
+    text = dispatcher.messages[0]["text"]
+    assert "988" in text and "911" in text
+    assert {"event": "followup", "timestamp": None, "name": "screening_form"} in events
+    assert not [e for e in events if e.get("event") == "active_loop"]
+    assert not [e for e in events if e.get("name") == "crisis_flag"]
+    lead = context.lead_store().get([e["value"] for e in events if e.get("name") == "lead_id"][0])
+    assert lead["urgent"] is False
+    assert messages.CRISIS_CHECK_NOTE in lead["answers"]["clinician_notes"]
+
+
+def test_a_pattern_crisis_mid_form_ends_the_screening_and_flags_the_lead_urgent():
+    dispatcher = CollectingDispatcher()
+    t = crisis_tracker("i want to kill myself", "patterns", form="screening_form", requested="condition", age=40.0)
+    events = run_async_action(ActionCrisisResponse(), dispatcher, t)
+    assert dispatcher.messages[0]["text"] == messages.CRISIS_TEXT
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "crisis_flag", "value": True} in events
+
+
+def test_a_classifier_only_crisis_can_still_be_the_answer_to_the_open_question():
+    t = crisis_tracker("CRPS in my left foot and nothing is helping", "classifier", form="screening_form",
+                       requested="condition", age=40.0, health_data_consent=True)
+    t.events.append({"event": "action", "name": "action_crisis_response"})
+    slots, _ = run_form(ValidateScreeningForm(), t)
+    assert slots["condition"] == "crps"

@@ -73,3 +73,15 @@ def test_crisis_first_message_gets_988_and_911(stack):
     state = slots(stack, sender)
     assert state["crisis_flag"] is True
     assert stack.leads.get(state["lead_id"])["urgent"] is True
+
+
+@pytest.mark.stack
+def test_the_action_server_sees_which_layer_called_crisis(stack):
+    """actions/forms.py crisis_source reads `crisis_detection` from the tracker's latest message: it must be there."""
+    sender = f"smoke-{uuid.uuid4().hex[:10]}"
+    say(stack, sender, "hi")
+    say(stack, sender, "yes")
+    say(stack, sender, "i keep thinking about killing myself")
+    resp = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30)
+    detection = resp.json()["latest_message"]["crisis_detection"]
+    assert detection["source"] == "patterns" and "text" not in detection
