@@ -40,7 +40,7 @@ class CrisisDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"crisis_confidence": 0.25, "short_message_words": 4, "short_message_confidence": 0.6}
+        return {"crisis_confidence": 0.8, "short_message_words": 4, "short_message_confidence": 0.9}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         config = {**self.get_default_config(), **config}

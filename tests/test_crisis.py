@@ -276,7 +276,7 @@ def test_a_short_message_needs_the_higher_bar():
     short = _message("I'm a guy", [("inform", 0.5), ("crisis", 0.4)])
     longer = _message("i just feel so empty and tired of it all", [("inform", 0.5), ("crisis", 0.4)])
     _detector().process([short, longer])
-    assert short.get("intent")["name"] == "inform" and short.get("crisis_detection")["applied_bar"] == 0.6
+    assert short.get("intent")["name"] == "inform" and short.get("crisis_detection")["applied_bar"] == 0.9
     assert longer.get("intent")["name"] == "crisis"
 
 

@@ -169,7 +169,7 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
         conn.execute("ROLLBACK")
         conn.close()
 
-    probes: List[float] = []
+    probes: Dict[str, List[float]] = {"health": [], "staff": [], "turn": []}
     staff: List[int] = []
 
     def probe() -> None:
@@ -180,16 +180,16 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
                 for url in (f"{stack.web_url}/healthz", f"{stack.action_url}/health", f"{stack.rasa_url}/"):
                     t0 = time.perf_counter()
                     client.get(url).raise_for_status()
-                    probes.append(time.perf_counter() - t0)
+                    probes["health"].append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 staff.append(client.get(f"{stack.web_url}/api/leads", headers={"Authorization": f"Bearer {token}"}).status_code)
-                probes.append(time.perf_counter() - t0 if staff[-1] == 200 else 0.0)
+                probes["staff"].append(time.perf_counter() - t0)
                 sender = f"probe-{time.monotonic_ns()}"
                 for text in ("hello", "yes"):
                     t0 = time.perf_counter()
                     resp = client.post(f"{stack.web_url}/chat", json={"sender": sender, "message": text})
                     assert resp.status_code == 200, resp.text
-                    probes.append(time.perf_counter() - t0)
+                    probes["turn"].append(time.perf_counter() - t0)
                 time.sleep(0.5)
 
     locker = threading.Thread(target=hold_lock)
@@ -204,10 +204,13 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
         release.set()
         locker.join()
         prober.join()
-    report(f"leads.db locked for 40 s with 10 conversations in flight: slowest health check / other visitor's turn "
-           f"{max(probes):.2f} s over {len(probes)} probes; staff API answered {sorted(set(staff))}; "
-           f"{sum(r.resends for r in results)} messages resent, 10 leads, one each")
-    assert probes and max(probes) < 2.0
+    slowest = {kind: max(times) for kind, times in probes.items() if times}
+    report(f"leads.db locked for 40 s with 10 conversations in flight: slowest health check "
+           f"{slowest.get('health', 0):.2f} s, other visitor's turn {slowest.get('turn', 0):.2f} s, staff API "
+           f"{slowest.get('staff', 0):.2f} s ({sum(map(len, probes.values()))} probes; staff API answered "
+           f"{sorted(set(staff))}); {sum(r.resends for r in results)} messages resent, 10 leads, one each")
+    # the issue's bar: health checks and other visitors' turns within 2 s; the staff API may say 503 instead
+    assert probes["health"] and probes["turn"] and max(slowest["health"], slowest["turn"]) < 2.0, slowest
     assert set(staff) <= {200, 503}, "a busy database is a clear 503, never a 500 or a hang"
     assert_all_intact(stack, results, profiles)
 
