@@ -360,7 +360,11 @@ def extract_contact_wanted(turn: Turn) -> Optional[bool]:
 
 
 def extract_full_name(turn: Turn) -> Optional[str]:
-    if not turn.asked("full_name") or not turn.free_text_allowed:
+    """The name, when asked; a sure FAQ/out-of-scope guess does not block one that looks like a name."""
+    if not turn.asked("full_name"):
+        return None
+    if not turn.free_text_allowed and (turn.hard_interruption or turn.text.startswith("/") or turn.is_question
+                                       or not parsing.looks_like_a_name(turn.text)):
         return None
     return parsing.parse_name(turn.text)
 

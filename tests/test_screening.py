@@ -625,3 +625,9 @@ def test_a_correction_that_names_the_old_age_or_unit_while_another_question_is_o
     assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 54) == 45.0
     assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 60) is None
     assert extract_pain_duration(Turn("wait sorry i meant 2 YEARS not months", intent="inform", requested="pain_severity"), 2) == 24.0
+
+
+def test_a_name_is_a_name_whatever_the_classifier_makes_of_it():
+    assert extract_full_name(Turn("Ada Zorvathaha", intent="out_of_scope", requested="full_name", confidence=1.0)) == "Ada Zorvathaha"
+    assert extract_full_name(Turn("how much does it cost?", intent="faq_cost", requested="full_name", confidence=1.0)) is None
+    assert extract_full_name(Turn("Ada Zorvathaha", intent="stop", requested="full_name")) is None
