@@ -63,8 +63,10 @@ def save_lead(tracker: Tracker, **flags: Any) -> str:
     lead: Dict[str, Any] = {
         "id": slots.get("lead_id"),
         "conversation_id": tracker.sender_id,
-        "outcome": slots.get("screening_outcome"),
-        "reasons": list(slots.get("outcome_reasons") or []),
+        # assessed again from the answers, never copied from the slot: a lead is `qualified` only when every
+        # answer the policy needs is there and clear, whatever a tracker claims (bot/eligibility.py)
+        "outcome": assessment.outcome if assessment else None,
+        "reasons": list(assessment.reasons) if assessment else [],
         "answers": screening.answers_from_slots(slots),
         "medications": [m.as_dict() for m in assessment.medications] if assessment else [],
         "urgent": bool(slots.get("crisis_flag")),

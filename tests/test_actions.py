@@ -409,3 +409,15 @@ def test_a_classifier_only_crisis_can_still_be_the_answer_to_the_open_question()
     t.events.append({"event": "action", "name": "action_crisis_response"})
     slots, _ = run_form(ValidateScreeningForm(), t)
     assert slots["condition"] == "crps"
+
+
+def test_a_lead_is_stored_qualified_only_when_its_answers_say_so():
+    """The stored outcome is assessed again from the answers: a tracker that claims `qualified` with a safety
+    answer missing is stored as clinician review."""
+    answers = dict(age=50.0, condition="fibromyalgia", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
+                   medications=[], medications_confirmed=True, **NO_ANSWERS)
+    answers["heart_condition"] = None
+    t = tracker(**answers, screening_outcome="qualified", outcome_reasons=[])
+    events = run_async_action(ActionStoreLead(), CollectingDispatcher(), t)
+    lead = context.lead_store().get(events[0]["value"])
+    assert lead["outcome"] == "needs_review" and lead["reasons"]

@@ -62,4 +62,7 @@ def test_action_server_refuses_calls_without_the_secret(stack):
     # The same call with the secret is executed: the refusal above is the secret's doing.
     ok = httpx.post(url, params={"token": stack._stack.action_token}, json=forged_call("edge-forged-0002"), timeout=60)
     assert ok.status_code == 200, ok.text
-    assert len(stack.leads.for_conversation("edge-forged-0002")) == 1
+    stored = stack.leads.for_conversation("edge-forged-0002")
+    assert len(stored) == 1
+    # fail-safe through the stack: a tracker claiming `qualified` with no answers is stored as clinician review
+    assert stored[0]["outcome"] == "needs_review"
