@@ -96,6 +96,7 @@ _IDIOMS = [
     r"\bkill(?:ing|ed)?\s+myself\s+(?:laughing|at\s+(?:work|the\s+gym|physio|pt)|working|trying\s+to\s+(?:keep|get|make|finish|pay)|to\s+(?:get|make|finish|keep|pay|meet))\b|\bkmsl\b",
     r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b",
     r"\bend\s+of\s+my\s+rope\b|\bwit'?s\s+end\b",
+    r"\b(?:phone|battery|laptop|computer|tablet|ipad|car|charger|plants?)(?:'s|\s+is)?\s+(?:about\s+to|going\s+to|gonna|might|will|is\s+going\s+to)\s+die\b",
     r"\b(?:was|is|are|were|been|be)\s+(?:absolute\s+|pure\s+|total\s+|sheer\s+)?murder\b",
     r"\bpull(?:ed|ing)?\s+the\s+trigger\s+on\b|\bshoot\s+me\s+(?:now|an?\s+\w+|a\s+text|a\s+message|an\s+email)\b|\bshoot\s+(?:you|them)\s+an?\s+(?:email|text|message)\b",
     r"\bhang(?:ing)?\s+(?:in\s+there|out|up|on)\b",
@@ -127,7 +128,7 @@ _CLINICAL = (
 )
 _DISCLOSURE = r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|our)\b"
 # a completed suicide of someone else, years ago: grief, not a present risk
-_BEREAVED = rf"\b(?:committed\s+suicide|died\s+(?:by|of|from)\s+suicide|took\s+(?:his|her|their)\s+(?:own\s+)?li(?:fe|ves)|killed\s+{THEM}|lost\s+(?:\w+\s+){{1,3}}to\s+suicide|suicide\s+of\s+(?:my|a)\s+\w+)"
+_BEREAVED = rf"\b(?:committed\s+suicide|died\s+(?:by|of|from)\s+suicide|took\s+(?:his|her|their)\s+(?:own\s+)?li(?:fe|ves)|(?:killed|shot|hanged|hung)\s+{THEM}|lost\s+(?:\w+\s+){{1,3}}to\s+suicide|suicide\s+of\s+(?:my|a)\s+\w+)"
 # recovery markers: history told as history
 _RECOVERED = (
     r"\b(?:(?:haven't|have\s+not|hasn't|not|never)\s+(?:\w+\s+){0,3}(?:since|in\s+(?:years|\d+\s+years|a\s+long\s+time|decades|ages))|clean\s+(?:for|since)|"
@@ -135,7 +136,10 @@ _RECOVERED = (
     r"(?:doing|feel|feeling)\s+(?:well|good|great|much\s+better|fine|a\s+lot\s+better)\s+now|in\s+a\s+(?:good|better|much\s+better)\s+place\s+now|stable\s+(?:now|for|since|ever\s+since)|"
     r"used\s+to\s+(?:\w+\s+){0,2}(?:self[\s-]?harm\w*|cut|burn|hurt\s+myself|sh)\b.{0,40}\b(?:as\s+a\s+(?:teen|teenager|kid|child)|in\s+(?:high\s+school|college|my\s+(?:teens|twenties|20s))|years?\s+ago)|"
     r"(?:it's|its|it\s+has)\s+been\s+(?:well\s+)?(?:over|more\s+than|many|several)\s+(?:\d+\s+|a\s+few\s+|ten\s+|twenty\s+)?years|"
-    r"long\s+behind\s+me|behind\s+me\s+now|all\s+in\s+the\s+past|(?:low|no)\s+risk|not\s+a\s+risk|safe\s+now|got\s+help\s+and)"
+    r"long\s+behind\s+me|behind\s+me\s+now|all\s+in\s+the\s+past|(?:low|no)\s+risk|not\s+a\s+risk|safe\s+now|got\s+help\s+and|"
+    r"none\s+(?:since|now|in\s+years|for\s+years)|no\s+(?:issues|problems|episodes|thoughts|urges|attempts)\s+since|"
+    r"(?:long|fully|completely)\s+recovered|recovered\s+(?:long\s+ago|years\s+ago)|different\s+life|got\s+better|"
+    r"happier\s+than\s+(?:i've|i\s+have)\s+ever|(?:doing|feeling)\s+great|(?:happy|fine|good)\s+now)"
 )
 _PRESENT_RISK = (
     r"\b(?:again|lately|recently|tonight|today|right\s+now|these\s+days|this\s+week|this\s+month|last\s+(?:night|week)|yesterday|currently|still|coming\s+back|back\s+again|started\s+again|relapsed|"
@@ -314,7 +318,13 @@ _BEREAVED_RE = re.compile(_BEREAVED)
 _RECOVERED_RE = re.compile(_RECOVERED)
 _PRESENT_RE = re.compile(_PRESENT_RISK)
 _SUICIDE_WORD = re.compile(r"\bsuicid\w*|\bdie\b|\bdied\b|\bdeath\b|\bdeadly\b|\blethal\b|\bfatal\b|\bself[\s-]?harm\w*|\boverdos\w*|\bod\b|\bkill\w*\s+(?:myself|themselves|himself|herself)\b")
-_QUESTION = re.compile(r"\?|^(?:does|do|is|are|can|could|will|would|should|how|what|why|when|who|which|has|have)\b")
+_QUESTION = re.compile(r"\?|^(?:does|do|is|are|can|could|will|would|should|how|what|why|when|who|which|has|have)\b|\bis\s+that\s+(?:right|true|normal|standard|a\s+thing)\b|\bam\s+i\s+(?:still\s+)?(?:disqualified|eligible|able|allowed|ok)\b")
+# a question about the screening or about a history: "if i have a history of suicidal ideation am i disqualified",
+# "why do you ask about suicidal thoughts on the intake form", "how does ketamine treat suicidal ideation"
+_ABOUT_SCREENING = re.compile(
+    r"\b(?:disqualif\w*|eligib\w*|rule\s+me\s+out|intake|the\s+form|(?:why|will|do|would)\s+you\s+ask|ask\s+(?:me\s+)?about|"
+    r"history\s+of|a\s+past|previous|prior|ever\s+had|(?:treat|treats|treating|used\s+for|work\s+for|works\s+for|help\s+with)\s+(?:\w+\s+){0,2}(?:suicid\w*|self[\s-]?harm))")
+_OWN_NOW = re.compile(r"\b(?:i'm|i\s+am|i\s+feel|i've\s+been|i\s+keep|my)\s+(?:\w+\s+){0,2}(?:suicid\w*|thoughts\s+of\s+(?:dying|death|suicide))")
 # "I take all my pills in the morning": a daily routine, not intent; only a habit stated as a habit
 _ROUTINE = re.compile(
     r"\bi\s+(?:usually\s+|always\s+|normally\s+|just\s+|often\s+)?(?:take|swallow|pop)\s+(?:all|a\s+handful|a\s+bunch|handfuls)\s+(?:of\s+)?(?:my\s+|the\s+)?"
@@ -341,6 +351,9 @@ def _context_only(norm: str) -> bool:
     if _BEREAVED_RE.search(norm) and not _DISCLOSURE_RISK.search(_BEREAVED_RE.sub(" ", norm)):
         return True
     if _RECOVERED_RE.search(norm) and not _PRESENT_RE.search(norm):
+        return True
+    if (_QUESTION.search(norm) and _ABOUT_SCREENING.search(norm) and not _PRESENT_RE.search(norm)
+            and not _OWN_NOW.search(_ABOUT_SCREENING.sub(" ", norm))):
         return True
     if _QUESTION.search(norm) and _CLINICAL_RE.search(norm) and _SUICIDE_WORD.search(norm):
         # a disclosure needs a first-person word close to the crisis word: "can ketamine help MY suicidal thoughts?"

@@ -64,8 +64,10 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
     today = today or _dt.date.today()
     t = words_to_digits(text.lower().replace("’", "'"))
     patterns = [
-        rf"\b(?:i'?m|i am|im|age(?:d)?|age is|my age is|age:|turning|just turned|i turned|i'?ll be|i will be)\s+{_AGE_FILLER}{_NUM}\b{_NOT_AGE_AFTER}",
-        rf"\b{_NUM}\s*(?:years?|yrs?|y/?o)\s*(?:old|young)\b",
+        rf"\b(?:i'?m|i am|im|age(?:d)?|age is|my age is|age:|i turned|i'?ll be|i will be)\s+{_AGE_FILLER}{_NUM}\b{_NOT_AGE_AFTER}",
+        # "turning 61", "just turned 18": the visitor's own age, not "my daughter just turned sixteen"
+        rf"(?:^|[.,;:!?]\s*|\b(?:and|but|so|well|actually|i|i'?m|im)\s+)(?:just turned|turning|turned)\s+{_NUM}\b{_NOT_AGE_AFTER}",
+        rf"\b{_NUM}\s*(?:years?|yrs?|y/?o)\s*(?:old|young|of age)\b",
         rf"\b{_NUM}\s*(?:yo|y/o|yrs old|year old)\b",
     ]
     for pattern in patterns:
@@ -85,6 +87,15 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
         m = re.match(rf"^\s*(?:about|around|almost|nearly|approx\.?|roughly|um+,?|uh+,?)?\s*{_NUM}\b{_NOT_AGE_AFTER}", t)
         if m and not re.match(rf"^\s*{_NUM}\s*(?:-|to)\s*\d", t):
             return _age_in_range(float(m.group(1)))
+        m = re.match(rf"^\s*(?:i\s+)?(?:have|has)\s+{_NUM}\s+years?\b", t)  # "I have 41 years"
+        if m:
+            return _age_in_range(float(m.group(1)))
+        # the only number in the answer, with no unit that makes it something else: "in my early sixties, 62."
+        numbers = set(re.findall(r"(?<![\d.])\d{1,3}(?!\d|\.\d)", t))
+        if len(numbers) == 1:
+            m = re.search(rf"(?<![\d.]){_NUM}(?!\d|\.\d){_NOT_AGE_AFTER}", t)
+            if m and 12 <= float(m.group(1)) <= 110:
+                return _age_in_range(float(m.group(1)))
     return None
 
 
@@ -108,9 +119,10 @@ _DURATION_STATEMENT = re.compile(
 _ON_A_MEDICATION = re.compile(r"\b(?:been|i'?ve been|ive been)\s+(?:on|taking|using)\b", re.IGNORECASE)
 # Life stages: the latest age each could mean, so the duration computed from them is never overstated.
 _LIFE_STAGES = [
-    (r"(?:i was )?(?:a )?(?:baby|birth|born)|all my life|my (?:whole|entire) life", 0),
-    (r"(?:i was )?(?:a )?(?:little )?(?:kid|child|boy|girl)|childhood|elementary school|grade school|middle school", 12),
-    (r"(?:i was )?(?:a )?(?:teen|teenager)|my teens|(?:high school|highschool)|puberty", 18),
+    (r"i was (?:a )?baby|i was born|birth|all my life|my (?:whole|entire) life", 0),
+    # "since I was a kid", "as a child", never "since my second kid was born"
+    (r"(?:i was (?:a )?|\ba )(?:little )?(?:kid|child|boy|girl)|i was little|childhood|elementary school|grade school|middle school", 12),
+    (r"(?:i was (?:a )?|\ba )(?:teen|teenager)|my teens|(?:high school|highschool)|puberty", 18),
     (r"college|university|uni\b|my (?:early )?twenties|my 20s", 22),
     (r"my (?:late )?twenties", 29),
     (r"my thirties|my 30s", 39),
@@ -213,18 +225,25 @@ def parse_duration_months(
         return 1.0
     if re.search(r"\blast (?:year|summer|winter|spring|fall|autumn|christmas)\b", t) and not re.search(r"\d", t):
         return 6.0 if re.search(r"\blast (?:summer|winter|spring|fall|autumn|christmas)\b", t) else 12.0
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:-|to|or)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr|decade)s?\b", t)
-    if m:
-        return round(float(m.group(1)) * _DURATION_UNITS[m.group(2)], 2)
-    # A life stage or an age: needs the visitor's age ("since I was a teenager" at 40 -> 264 months).
-    for pattern, start_age in _LIFE_STAGES:
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:years?|yrs?)\s*(?:and|&|,)?\s*(\d+(?:\.\d+)?)\s*(?:months?|mos?)\b", t)
+    if m:  # "a year and 3 months"
+        return round(float(m.group(1)) * 12 + float(m.group(2)), 2)
+    found = [round(float(m.group(1)) * _DURATION_UNITS[m.group(2)], 2) for m in re.finditer(
+        r"(\d+(?:\.\d+)?)\s*(?:-|to|or)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr|decade)s?\b", t)]
+    if found:
+        # several durations ("started 2 weeks post-op, so 2 years", "not 6 months, more like 14"): how long the
+        # pain has lasted is the longest of them
+        return max(found)
+    # A life stage or an age: needs the visitor's age ("since I was a teenager" at 40 -> 264 months). Only as the
+    # answer to the question: in passing, "type 1 since I was a kid" is about something else.
+    for pattern, start_age in _LIFE_STAGES if asked else []:
         if re.search(rf"\b(?:since|from|as|when|as far back as|all through)\b[^.]*?\b(?:{pattern})|\b(?:{pattern})\b.*\bon\b", t) or (
             start_age == 0 and re.search(rf"\b(?:{pattern})\b", t)
         ):
             if age is None or age <= start_age:
                 return None
             return float(round((age - start_age) * 12, 1))
-    m = _SINCE_AGE.search(t)
+    m = _SINCE_AGE.search(t) if asked else None
     if m and age is not None and re.search(r"\b(?:since|when i was|at age|started|began)\b", t):
         start = float(m.group(1))
         return float(round((age - start) * 12, 1)) if 0 < start < age else None
@@ -264,13 +283,16 @@ def parse_severity(text: str, asked: bool) -> Optional[float]:
 _YES = re.compile(
     r"^\s*(?:y|yes+|yeah?|yea|yep|yup|ya|yah|sure|correct|right|true|i do|i have|i am|i did|affirmative|"
     r"that'?s (?:right|correct)|absolutely|definitely|of course|ok(?:ay)?|yes please|please do|"
-    r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?|go (?:for it|ahead)|fire away|ask away|by all means|sure thing)\b",
+    r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?|go (?:for it|ahead)|fire away|ask away|by all means|sure thing|"
+    r"that is (?:right|correct)|(?:it'?s|it is|all|looks|everything'?s|everything is) (?:correct|right|good)|spot on|exactly|affirmative|"
+    r"i guess(?: so)?|i suppose(?: so)?|guess so)\b",
     re.IGNORECASE,
 )
 _NO = re.compile(
     r"^\s*(?:n|no+|nope|nah|never|not really|not at all|none|negative|i don'?t|i dont|i do not|"
     r"i haven'?t|i havent|i have not|i'?m not|im not|i am not|i didn'?t|i did not|nothing|no,? never|not currently|"
-    r"i used to,? but not (?:any ?more|now)|used to but not any ?more|no longer|not any ?more|not anymore|nada|zero)\b",
+    r"i used to,? but not (?:any ?more|now)|used to but not any ?more|no longer|not any ?more|not anymore|nada|zero|"
+    r"i (?:have|'ve|ve) never|i never|never (?:had|have|been|done|used|taken|received|got|tried)|neg\.?)\b",
     re.IGNORECASE,
 )
 _EMPHATIC_NO = re.compile(
@@ -342,12 +364,22 @@ _SLOT_NO_WITH_NOTE: Dict[str, str] = {
         r"managed (?:with|by|well)|(?:blood pressure|bp|pressure)\b[^.]*?\b(?:is|are|'s|runs?|been|stays?)\s+(?:\w+\s+)?(?:fine|normal|good|ok(?:ay)?|stable)\b"
     ),
     "substance_use": (
-        r"\b(?:a |couple(?: of)? |few |one |two |the odd |an occasional |occasional )?(?:beers?|glass(?:es)? of wine|drinks?|wine|cocktails?)\b"
-        r"[^.]*\b(?:weekends?|socially|occasionally|now and then|once in a while|with dinner|holidays|nothing crazy|nothing major|that'?s it)\b|"
+        r"\b(?:a |couple(?: of)? |few |one |two |the odd |an occasional |occasional |small )?(?:beers?|glass(?:es)? of \w+|drinks?|wine|cocktails?|sherry|whiske?y)\b"
+        r"[^.]*\b(?:weekends?|socially|occasionally|now and then|once in a while|with dinner|holidays|christmas|birthdays?|weddings?|"
+        r"special occasions|nothing crazy|nothing major|nothing else|that'?s it|that'?s all|that'?s about it)\b|"
         r"social(?:ly)? drink\w*|drink socially|only socially"
     ),
     "pressure_condition": r"years ago|as a (?:kid|child|teen)|long ago|fully recovered",
 }
+# Ketamine before without trouble: no, with the words kept ("had it for a surgery once, no problems").
+_SLOT_NO_UNLESS_YES: Dict[str, str] = {
+    "ketamine_reaction": (
+        r"\bno (?:problems?|issues?|reactions?|trouble|side effects)\b|\b(?:went|was|were|did) (?:fine|ok|okay|well|great)\b|"
+        r"\bnever (?:receive|received|got|get|had|tried|taken|used|been given)\b"
+    ),
+}
+# An acknowledgement before the answer: "ok. no, I don't drink".
+_ACK = re.compile(r"^\s*(?:ok(?:ay)?|alright|all right|fine|well|um+|hmm+|so|sure thing)\s*[.,!:;-]+\s*(?=\S)", re.IGNORECASE)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b", re.IGNORECASE)
 _NEGATED_FINDING = re.compile(r"\b(?:no|not|never|don'?t|dont|without|nor|neither|isn'?t|wasn'?t|denies?)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
 
@@ -371,7 +403,7 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
     controlled with one pill" -> no with a note; "clean from heroin for 2 years" -> yes (past misuse);
     "I don't think so" -> no with a note; "not sure" -> unsure.
     """
-    t = text.replace("’", "'").strip()
+    t = _ACK.sub("", text.replace("’", "'").strip())
     if slot:
         clauses = _BUT.split(t)
         tail = " ".join(clauses[1:])
@@ -394,7 +426,10 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
                 pass  # "no, I don't drink heavily": the negation is read below
             else:
                 return YesNo(True)
-        if note_pattern and re.search(note_pattern, t, re.IGNORECASE) and not _UNSURE.search(t):
+        if note_pattern and re.search(note_pattern, t, re.IGNORECASE) and (not _UNSURE.search(t) or _NO.match(t)):
+            return YesNo(False, note=True)  # "No. A glass of wine at a wedding maybe": the hedge is about the wine
+        no_unless_yes = _SLOT_NO_UNLESS_YES.get(slot)
+        if no_unless_yes and re.search(no_unless_yes, t, re.IGNORECASE) and not _UNSURE.search(t):
             return YesNo(False, note=True)
     if _HEDGED_NO.search(t):
         return YesNo(False, note=True)
@@ -436,6 +471,18 @@ def says_stop(text: str) -> bool:
 def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[bool]:
     """A plain yes/no answer (no question-specific reading); 'not sure' returns None."""
     return read_yes_no(text, None, intent).value
+
+
+_LEADING_ANSWER = re.compile(r"^\s*(?:(yes|yeah|yep|yup|sure|ok(?:ay)?)|(no|nope|nah))\b(?:\s*(?:please|thanks|thank you))?\s*[,.!;:-]", re.IGNORECASE)
+
+
+def parse_preference(text: str, intent: Optional[str] = None) -> Optional[bool]:
+    """A yes/no about what the visitor wants (be contacted, keep details), not a safety question: a clear
+    yes or no first wins over a hedge after it ("yes please, maybe after I'm done nursing")."""
+    m = _LEADING_ANSWER.match(_ACK.sub("", text or ""))
+    if m:
+        return bool(m.group(1))
+    return parse_yes_no(text, intent)
 
 
 def is_unsure(text: str) -> bool:

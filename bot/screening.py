@@ -41,7 +41,8 @@ QUESTION_START = re.compile(
 )
 CORRECTION_CUE = re.compile(
     r"\b(?:actually|sorry|i meant|i mean|meant to say|correction|mistake|typo|typed (?:that |it )?wrong|"
-    r"wrong (?:age|answer)|not .+ but|oops|wait)\b", re.I)
+    r"wrong (?:age|answer)|(?:was|is|that'?s|that was) wrong|not right|not .+ but|oops|wait|hang on|hold on|scratch that|"
+    r"my bad|i misspoke|let me correct)\b", re.I)
 MEDICATION_CUE = re.compile(r"\b(?:take|taking|took|on|prescribed|using|also|meds?|medications?|pills?)\b", re.I)
 # "nothing right now", "no meds at the moment": none, said in more words than the lexicon's "none".
 NO_MEDICATIONS = re.compile(
@@ -356,7 +357,7 @@ def extract_consent(turn: Turn) -> Optional[bool]:
 def extract_contact_wanted(turn: Turn) -> Optional[bool]:
     if not turn.asked("contact_wanted") or turn.hard_interruption:
         return None
-    return parsing.parse_yes_no(turn.text, turn.intent)
+    return parsing.parse_preference(turn.text, turn.intent)
 
 
 def extract_full_name(turn: Turn) -> Optional[str]:

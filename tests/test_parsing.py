@@ -427,3 +427,39 @@ def test_everyday_answers_to_yes_no_questions(text, slot, value, note):
 ])
 def test_a_stop_needs_a_word_that_says_it(text, expected):
     assert parsing.says_stop(text) is expected
+
+
+@pytest.mark.parametrize("text, asked, expected", [
+    ("I am seventy-four years of age.", True, 74.0), ("I have 41 years", True, 41.0), ("58F", True, 58.0),
+    ("In my early sixties, 62.", True, 62.0),
+    ("my daughter turned ten when it started, and she just turned sixteen", False, None),
+])
+def test_ages_as_people_write_them(text, asked, expected):
+    assert parse_age(text, asked=asked) == expected
+
+
+@pytest.mark.parametrize("text, asked, expected", [
+    ("Sx started ~2 wks post-op, so ~2 yrs", True, 24.0), ("about a year and 3 months", True, 15.0),
+    ("diabetic gastroparesis, type 1 since I was a kid. constant upper belly pain", False, None),
+    ("that 6 months was wrong. it's been more like 14 months", False, 14.0),
+])
+def test_durations_as_people_write_them(text, asked, expected):
+    assert parsing.parse_duration_months(text, asked=asked, age=40) == expected
+
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("ok. no, I don't drink or use anything", "substance_use", False),
+    ("I have never had a seizure.", "seizure_history", False),
+    ("That is correct, thank you.", None, True),
+    ("had it for a surgery once years ago, no problems", "ketamine_reaction", False),
+    ("I never receive ketamine", "ketamine_reaction", False),
+    ("I take a small glass of sherry at Christmas, and nothing else.", "substance_use", False),
+])
+def test_more_yes_no_answers_as_people_give_them(text, slot, value):
+    assert parsing.read_yes_no(text, slot).value is value
+
+
+def test_a_wish_starts_with_its_answer():
+    assert parsing.parse_preference("yes please, maybe for after im done nursing") is True
+    assert parsing.parse_preference("no thanks, maybe later") is False
+    assert parsing.parse_preference("maybe") is None
