@@ -57,7 +57,9 @@ _NOT_TAKEN = re.compile(
     re.I,
 )
 _RESET = re.compile(r"\b(?:now|currently|but|except|besides|other than|just|only|still|today|these days|instead|apart from|aside from|also)\b", re.I)
-_PAST_AFTER = re.compile(r"^[^,;.\n]*?\b(?:stopped|quit|not anymore|no longer|discontinued|in the past|used to)\b", re.I)
+_PAST_AFTER = re.compile(
+    r"^[^,;.\n]*?\b(?:stopped|quit|not anymore|no longer|discontinued|in the past|used to|(?:were|was) (?:finished|done|over)|"
+    r"finished (?:years|months|weeks|a while) ago|(?:years|months) ago|back then)\b", re.I)
 _STREET = re.compile(
     r"\b(?:street|illegal(?:ly)?|illicit|black market|dealer|plug|not prescribed|non-?prescribed|without a (?:prescription|script)|"
     r"bought|buy|recreational(?:ly)?|to get high|get high|party|partying|from (?:a|my) (?:friend|buddy|cousin|brother|sister)|"

@@ -285,7 +285,7 @@ _YES = re.compile(
     r"that'?s (?:right|correct)|absolutely|definitely|of course|ok(?:ay)?|yes please|please do|"
     r"sometimes|i think so|unfortunately(?: yes)?|sadly(?: yes)?|go (?:for it|ahead)|fire away|ask away|by all means|sure thing|"
     r"that is (?:right|correct)|(?:it'?s|it is|all|looks|everything'?s|everything is) (?:correct|right|good)|spot on|exactly|affirmative|"
-    r"i guess(?: so)?|i suppose(?: so)?|guess so)\b",
+    r"i guess(?: so)?|i suppose(?: so)?|guess so|bet|say less|for sure)\b",
     re.IGNORECASE,
 )
 _NO = re.compile(
@@ -492,7 +492,11 @@ def is_unsure(text: str) -> bool:
 
 # Statements a visitor may volunteer at any point; each maps to a yes/no contraindication slot.
 _VOLUNTEERED: Dict[str, str] = {
-    "pregnant": r"pregnant|expecting a baby|trying to (?:conceive|get pregnant)|breast ?feeding|nursing my baby",
+    "pregnant": (
+        r"pregnant|expecting a baby|trying to (?:conceive|get pregnant)|breast ?feeding|nursing my baby|"
+        r"(?:pregnancy|pg|home) test (?:\w+ ){0,4}(?:was|came back|is|turned out|came out) positive|positive (?:pregnancy|pg|home) test|"
+        r"pregnan\w*\b[^.]{0,80}\btest\b[^.]{0,40}\bpositive"
+    ),
     "psychosis_history": r"schizophreni\w*|psychosis|psychotic|schizoaffective|hearing voices",
     "heart_condition": r"heart attack|heart failure|angina|(?:had a |a )?stroke|high blood pressure|hypertension|uncontrolled blood pressure",
     "liver_disease": r"cirrhosis|hepatitis|liver disease|fatty liver|liver failure",

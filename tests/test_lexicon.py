@@ -452,3 +452,11 @@ def test_everyday_street_words_are_not_picked_out_of_other_messages(lex, text):
 def test_everyday_street_words_count_in_an_answer(lex):
     assert generics(lex.find_medications("subs and pot", asked=True)) == ["buprenorphine", "marijuana"]
     assert generics(lex.parse_medication_answer("subs and pot")) == ["buprenorphine", "marijuana"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("just ibuprofen and a turmeric capsule. The antibiotics were finished years ago.", ["ibuprofen", "turmeric"]),
+    ("gabapentin 300 three times a day, and oxycodone I took years ago after surgery", ["gabapentin"]),
+])
+def test_a_medication_taken_in_the_past_is_not_a_current_one(lex, text, expected):
+    assert [m.generic for m in lex.parse_medication_answer(text)] == expected

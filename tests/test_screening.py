@@ -631,3 +631,10 @@ def test_a_name_is_a_name_whatever_the_classifier_makes_of_it():
     assert extract_full_name(Turn("Ada Zorvathaha", intent="out_of_scope", requested="full_name", confidence=1.0)) == "Ada Zorvathaha"
     assert extract_full_name(Turn("how much does it cost?", intent="faq_cost", requested="full_name", confidence=1.0)) is None
     assert extract_full_name(Turn("Ada Zorvathaha", intent="stop", requested="full_name")) is None
+
+
+def test_a_pregnancy_reported_later_changes_the_earlier_no():
+    text = "wait actually scratch my pregnancy answer, i took a test this morning and it was positive"
+    assert extract_yes_no(Turn(text, intent="inform", requested="liver_disease"), "pregnant", [], False) == {"pregnant": True}
+    assert extract_yes_no(Turn("my covid test was positive last month", intent="inform", requested="liver_disease"),
+                          "pregnant", [], False) == {}
