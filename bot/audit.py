@@ -13,7 +13,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, func, select
 from sqlalchemy.engine import Engine
 
 from bot.db import metadata
-from bot.leads import now
+from bot.clock import now
 
 ACTIONS = (
     "login", "login_failed", "logout", "list_leads", "view_lead", "update_lead",

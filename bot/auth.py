@@ -23,8 +23,7 @@ from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.engine import Engine
 
 from bot.db import metadata
-from bot.leads import now
-from bot.outbox import aware
+from bot.clock import aware, now
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10

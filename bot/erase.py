@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 
 from bot.audit import audit_log
 from bot.db import flush_deleted
-from bot.leads import leads, now
+from bot.clock import now
+from bot.leads import leads
 
 
 @dataclass

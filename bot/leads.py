@@ -6,7 +6,6 @@ A lead is written in one transaction together with whatever other modules hook o
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any, Callable, Dict, List, Optional
 
@@ -14,6 +13,7 @@ from sqlalchemy import Boolean, Column, DateTime, Index, String, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
 
+from bot.clock import now
 from bot.crypto import EncryptedJSON, EncryptedText
 from bot.db import metadata
 
@@ -49,10 +49,6 @@ LEAD_PER_CONVERSATION = Index("uq_leads_conversation_id", leads.c.conversation_i
 WriteHook = Callable[[Connection, Dict[str, Any], bool], None]
 LEAD_FIELDS = [c.name for c in leads.columns]
 ENCRYPTED_COLUMNS = [c.name for c in leads.columns if isinstance(c.type, (EncryptedJSON, EncryptedText))]
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def new_lead_id() -> str:

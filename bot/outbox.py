@@ -25,7 +25,8 @@ from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.engine import Connection, Engine
 
 from bot.db import metadata
-from bot.leads import LeadStore, now
+from bot.clock import now
+from bot.leads import LeadStore
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,6 @@ outbox_attempts = Table(
     Column("result", String(16), nullable=False),  # started (left so if the worker died) / sent / failed
     Column("error", String(300)),
 )
-
-
-def aware(value: Optional[dt.datetime]) -> Optional[dt.datetime]:
-    """SQLite hands datetimes back naive; everything here is UTC."""
-    return value.replace(tzinfo=dt.timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 def should_notify(lead: Mapping[str, Any]) -> bool:

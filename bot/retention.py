@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from bot.audit import audit_log
 from bot.db import flush_deleted
 from bot.erase import delete_leads, erase_tracker
-from bot.leads import leads, now
+from bot.clock import now
+from bot.leads import leads
 from bot.outbox import outbox, outbox_attempts
 from bot.policy import Retention
 from bot.worklist import lead_events

@@ -15,7 +15,8 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Tex
 from sqlalchemy.engine import Engine
 
 from bot.db import metadata
-from bot.leads import STATUSES, leads, now
+from bot.clock import now
+from bot.leads import STATUSES, leads
 
 CLOSE_REASONS = {"not_a_fit": "not a fit", "no_answer": "no answer", "treated": "treated"}
 MAX_NOTE = 4000

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from bot import outbox
+from bot import clock, outbox
 from bot.leads import open_lead_store
 from test_staff_support import (PY, ROOT, SmtpReceiver, WebhookReceiver, clean_notify_env, db_url, lead,  # noqa: F401
                                 smtp_env, subprocess_env, wait_for)
@@ -103,8 +103,8 @@ def test_receivers_down_then_up_retries_with_backoff_and_sends_once(db_url, monk
     assert all(r["attempts"] >= 3 and r["last_error"] for r in rows)
     assert len(attempts) == sum(r["attempts"] for r in rows) and {a["result"] for a in attempts} == {"failed"}
     for r in rows:  # the next try waits for the backoff
-        last = max(outbox.aware(a["finished_at"]) for a in attempts if a["outbox_id"] == r["id"])
-        assert outbox.aware(r["next_attempt_at"]) > last
+        last = max(clock.aware(a["finished_at"]) for a in attempts if a["outbox_id"] == r["id"])
+        assert clock.aware(r["next_attempt_at"]) > last
     assert all("Secret" not in (a["error"] or "") for a in attempts)
 
     smtp.start()

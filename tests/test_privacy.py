@@ -13,7 +13,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
 from bot import audit, crypto, erase, outbox, retention, worklist
-from bot.leads import ENCRYPTED_COLUMNS, leads, now
+from bot.clock import now
+from bot.leads import ENCRYPTED_COLUMNS, leads
 from bot.policy import PolicyError, Retention, parse_retention
 from test_staff_support import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
 

@@ -14,7 +14,7 @@ from typing import Any, Dict
 
 from sanic import response
 
-from bot import audit, auth, erase, outbox, transcript, worklist
+from bot import audit, auth, clock, erase, transcript, worklist
 from bot.leads import STATUSES
 from bot.web.blocking import blocking
 from bot.web.staff import client_ip, ctx, current_session
@@ -45,7 +45,7 @@ def token_only(handler):
 
 def to_json(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return outbox.aware(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return clock.aware(value).isoformat(timespec="seconds").replace("+00:00", "Z")
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 from sanic import response
 
-from bot import audit, auth, erase, outbox, transcript, worklist
+from bot import audit, auth, clock, erase, outbox, transcript, worklist
 from bot.web.blocking import blocking
 from bot.eligibility import YES_NO_REASONS
 from bot.leads import STATUSES, open_lead_store
@@ -33,7 +33,7 @@ PUBLIC_PATHS = ("/staff/login",)  # the only /staff route open without a session
 
 def when(value: Any) -> str:
     """UTC timestamp for people: 2025-01-31 14:05 UTC."""
-    value = outbox.aware(value)
+    value = clock.aware(value)
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
@@ -114,7 +114,7 @@ CSV_FIELDS = ("id", "created_at", "status", "outcome", "urgent", "human_requeste
 def csv_cell(value: Any) -> str:
     """Text for a spreadsheet; a leading = + - @ would run as a formula, so it is quoted away."""
     if isinstance(value, dt.datetime):
-        value = outbox.aware(value).isoformat(timespec="seconds")
+        value = clock.aware(value).isoformat(timespec="seconds")
     elif isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     elif value is None:
