@@ -118,12 +118,25 @@ def test_200_whole_screenings_at_once_each_lead_equals_what_was_sent(stack):
     assert_all_intact(stack, results, profiles)
 
 
-def _kill_during(stack: RunningStack, server: str, first: int, tag: str, after_s: float = 4.0):
-    """10 conversations in flight; `server` is killed with SIGKILL `after_s` seconds in."""
+def _answers_stored(stack: RunningStack, tag: str) -> int:
+    """How many visitor messages of this test's conversations Rasa has stored so far."""
+    try:
+        with sqlite3.connect(f"file:{stack.tracker_db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM events WHERE sender_id LIKE ? AND type_name = 'user'",
+                                (f"{tag}-%",)).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _kill_during(stack: RunningStack, server: str, first: int, tag: str, after_answers: int = 40):
+    """10 conversations in flight; `server` is killed with SIGKILL once they have sent `after_answers` messages
+    between them (about a fifth of the way), so the kill always lands mid-conversation however fast the machine."""
     old_pid, old_restarts = stack.pid(server), stack.restarts(server)
 
     def kill() -> None:
-        time.sleep(after_s)
+        deadline = time.monotonic() + 120
+        while _answers_stored(stack, tag) < after_answers and time.monotonic() < deadline:
+            time.sleep(0.05)
         os.killpg(old_pid, signal.SIGKILL)
 
     killer = threading.Thread(target=kill)
@@ -144,7 +157,7 @@ def test_action_server_killed_mid_conversation_is_restarted_and_nothing_is_lost(
 
 
 def test_rasa_killed_mid_conversation_is_restarted_and_a_retry_is_never_applied_twice(stack):
-    results, profiles = _kill_during(stack, "rasa server", 310, "killrasa", after_s=6.0)
+    results, profiles = _kill_during(stack, "rasa server", 310, "killrasa", after_answers=60)
     report(f"Rasa server SIGKILLed with 10 conversations in flight: restarted; "
            f"{sum(r.resends for r in results)} messages resent, all 10 leads intact")
     # check_tracker_events (in assert_all_intact) fails if a resent message was stored twice or
