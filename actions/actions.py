@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
-from actions.forms import crisis_source
+from actions.forms import turn_of
 from bot import messages, screening
 from bot.eligibility import assess, stop_asking_after_age
 
@@ -164,8 +164,7 @@ class ActionCrisisResponse(Action):
         return "action_crisis_response"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if screening.is_crisis_check(intent, crisis_source(tracker)):
+        if turn_of(tracker).crisis_check:
             return await self.check(dispatcher, tracker)
         dispatcher.utter_message(
             text=messages.CRISIS_TEXT,

@@ -27,7 +27,7 @@ def policy() -> Policy:
 
 @lru_cache(maxsize=1)
 def lead_store() -> LeadStore:
-    return open_lead_store(settings().database_url)
+    return open_lead_store(settings().database_url, policy().notification_channels)
 
 
 def warm_up() -> None:

@@ -44,7 +44,7 @@ def crisis_source(tracker: Tracker) -> Optional[str]:
 def answered_by_a_rule(tracker: Tracker, form: str) -> bool:
     """Did another action (a FAQ answer, "why do you ask") answer the visitor's last message before this form ran?"""
     own = {"action_listen", form, f"validate_{form}", None}
-    if screening.is_crisis_check(((tracker.latest_message or {}).get("intent") or {}).get("name"), crisis_source(tracker)):
+    if turn_of(tracker).crisis_check:
         own.add("action_crisis_response")  # 988/911 were shown, and the message may still be the answer
     for event in reversed(tracker.events):
         if event.get("event") == "user":

@@ -392,13 +392,14 @@ def is_crisis(text: Optional[str]) -> bool:
     return bool(crisis_categories(text))
 
 
-def is_everyday_idiom(text: Optional[str]) -> bool:
+def is_everyday_idiom(text: Optional[str], *, patterns_checked: bool = False) -> bool:
     """True when the message's only death, harm or overdose words are idioms, accidents, denials, routines,
-    someone's finished past or a question about treatment: the learned layer may not call it a crisis."""
+    someone's finished past or a question about treatment: the learned layer may not call it a crisis.
+    `patterns_checked`: the caller already knows no crisis pattern matched (saves running them twice)."""
     if not text:
         return False
     norm = normalise(text)
-    if is_crisis(text):
+    if not patterns_checked and is_crisis(text):
         return False
     guarded = _guarded(norm)
     return guarded != norm or _context_only(norm)

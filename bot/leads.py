@@ -7,7 +7,7 @@ A lead is written in one transaction together with whatever other modules hook o
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Index, String, Table, select
 from sqlalchemy.exc import IntegrityError
@@ -133,15 +133,24 @@ class LeadStore:
         return [dict(r) for r in rows]
 
 
-def open_lead_store(database_url: str) -> LeadStore:
-    """Create the engine and schema and install the write hooks (called at start-up, never at import)."""
+def open_lead_store(database_url: str, notify_channels: Optional[Iterable[str]] = None) -> LeadStore:
+    """Create the engine and schema and install the write hooks (called at start-up, never at import).
+
+    `notify_channels`: the notifications a lead queues, in the lead's own transaction. They come from the
+    clinic's policy (clinic_policy.yml `notifications.channels`; read here when not given), never from the
+    SMTP or webhook settings of the process that happens to write the lead: the action server writes leads,
+    while the worker that delivers them may be the only process with those settings.
+    """
     from bot import audit, auth, outbox, worklist  # noqa: F401  (register the staff tables on metadata)
     from bot.db import create_schema, make_engine
-    from bot.notify import NotifyConfig
 
+    if notify_channels is None:
+        from bot.policy import load_policy
+        from bot.settings import Settings
+
+        notify_channels = load_policy(Settings.from_env().policy_path).notification_channels
     engine = make_engine(database_url)
     create_schema(engine)
     store = LeadStore(engine)
-    # Hooks that must commit with the lead (e.g. the notification outbox) are installed here.
-    outbox.install(store, NotifyConfig.from_env().channels)
+    outbox.install(store, notify_channels)
     return store

@@ -51,7 +51,8 @@ _AGE_TO_COME = re.compile(r"\b(?<!just )(?:turning|i'?ll be|i will be|going to b
 _AGE_FILLER = r"(?:(?:now|only|actually|really|just|about|almost|nearly|turning|going to be|gonna be)\s+)*"
 
 
-def _age_in_range(value: float) -> Optional[float]:
+def age_in_range(value: float) -> Optional[float]:
+    """The value when it can be a person's age in years, else None."""
     return value if 0 < value < 120 else None
 
 
@@ -76,26 +77,26 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
             age = float(m.group(1))
             if _AGE_TO_COME.search(m.group(0)) and not re.match(r"\s*(?:today|this week)\b", t[m.end():]):
                 age -= 1  # "turning 18 in march" is 17 today
-            return _age_in_range(age)
+            return age_in_range(age)
     m = re.search(r"\bborn in ((?:19|20)\d\d)\b", t)
     if m and int(m.group(1)) <= today.year:
-        return _age_in_range(float(today.year - int(m.group(1))))
+        return age_in_range(float(today.year - int(m.group(1))))
     if asked:
         m = re.match(rf"^\s*{_NUM}\s*(?:years?|yrs?)\s*[.!]*\s*$", t)  # "62 years", as the whole answer
         if m:
-            return _age_in_range(float(m.group(1)))
+            return age_in_range(float(m.group(1)))
         m = re.match(rf"^\s*(?:about|around|almost|nearly|approx\.?|roughly|um+,?|uh+,?)?\s*{_NUM}\b{_NOT_AGE_AFTER}", t)
         if m and not re.match(rf"^\s*{_NUM}\s*(?:-|to)\s*\d", t):
-            return _age_in_range(float(m.group(1)))
+            return age_in_range(float(m.group(1)))
         m = re.match(rf"^\s*(?:i\s+)?(?:have|has)\s+{_NUM}\s+years?\b", t)  # "I have 41 years"
         if m:
-            return _age_in_range(float(m.group(1)))
+            return age_in_range(float(m.group(1)))
         # the only number in the answer, with no unit that makes it something else: "in my early sixties, 62."
         numbers = set(re.findall(r"(?<![\d.])\d{1,3}(?!\d|\.\d)", t))
         if len(numbers) == 1:
             m = re.search(rf"(?<![\d.]){_NUM}(?!\d|\.\d){_NOT_AGE_AFTER}", t)
             if m and 12 <= float(m.group(1)) <= 110:
-                return _age_in_range(float(m.group(1)))
+                return age_in_range(float(m.group(1)))
     return None
 
 
@@ -473,16 +474,24 @@ def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[bool]:
     return read_yes_no(text, None, intent).value
 
 
-_LEADING_ANSWER = re.compile(r"^\s*(?:(yes|yeah|yep|yup|sure|ok(?:ay)?)|(no|nope|nah))\b(?:\s*(?:please|thanks|thank you))?\s*[,.!;:-]", re.IGNORECASE)
+_FIRST_CLAUSE = re.compile(r"^\s*([^,.!;:]+?)(?:\s+(?:please|thanks|thank you))?\s*[,.!;:-]", re.IGNORECASE)
+
+
+def _leading_answer(text: str) -> Optional[bool]:
+    """A yes or a no (in _YES/_NO's words) that is the whole first clause: "yes please, maybe later"."""
+    m = _FIRST_CLAUSE.match(text)
+    if not m:
+        return None
+    if _YES.fullmatch(m.group(1)):
+        return True
+    return False if _NO.fullmatch(m.group(1)) else None
 
 
 def parse_preference(text: str, intent: Optional[str] = None) -> Optional[bool]:
     """A yes/no about what the visitor wants (be contacted, keep details), not a safety question: a clear
     yes or no first wins over a hedge after it ("yes please, maybe after I'm done nursing")."""
-    m = _LEADING_ANSWER.match(_ACK.sub("", text or ""))
-    if m:
-        return bool(m.group(1))
-    return parse_yes_no(text, intent)
+    first = _leading_answer(_ACK.sub("", text or ""))
+    return first if first is not None else parse_yes_no(text, intent)
 
 
 def is_unsure(text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -50,6 +50,9 @@ FAQ_TOPICS = (
 )
 CLINIC_KEYS = ("name", "phone", "email", "hours", "callback_window")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "clinic_policy.yml"
+
+
+NOTIFICATION_CHANNELS = ("email", "webhook")
 
 
 class PolicyError(ValueError):
@@ -106,6 +109,8 @@ class Policy:
     criteria: Dict[str, str]
     medication_classes: Dict[str, str]
     include_health_summary: bool = False
+    # which notifications every lead worth a call queues, whichever process writes it (bot/outbox.py)
+    notification_channels: Tuple[str, ...] = NOTIFICATION_CHANNELS
     faq: Dict[str, str] = field(default_factory=dict)
     retention: Retention = field(default_factory=Retention)
     raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -174,6 +179,11 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
     if not isinstance(include, bool):
         raise PolicyError("clinic policy: 'notifications.include_health_summary' must be true or false")
 
+    channels = notifications.get("channels", list(NOTIFICATION_CHANNELS))
+    if not isinstance(channels, list) or any(c not in NOTIFICATION_CHANNELS for c in channels):
+        raise PolicyError(f"clinic policy: 'notifications.channels' must be a list of {', '.join(NOTIFICATION_CHANNELS)}, "
+                          f"got {channels!r}")
+
     faq = _require(data, "faq", "")
     if not isinstance(faq, dict):
         raise PolicyError("clinic policy: 'faq' must be a mapping")
@@ -194,6 +204,7 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
         criteria=dict(criteria),
         medication_classes=dict(classes),
         include_health_summary=include,
+        notification_channels=tuple(dict.fromkeys(channels)),
         retention=parse_retention(data.get("retention")),
         raw=data,
     )

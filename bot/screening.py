@@ -199,7 +199,7 @@ def extract_age(turn: Turn, current: Optional[float]) -> Optional[float]:
     if not turn.asked("age") and CORRECTION_CUE.search(turn.text):
         swapped = parsing.parse_swapped_number(turn.text, current)  # "oops I meant 45 not 54"
         if swapped is not None:
-            return parsing.parse_age(f"I'm {swapped:g}", asked=False)
+            return parsing.age_in_range(swapped)
     return parsing.parse_age(turn.text, asked=turn.asked("age"))
 
 

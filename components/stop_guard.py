@@ -14,10 +14,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.parsing import says_stop
+from components.intent_ranking import demote_intent
 
 STOP_INTENT = "stop"
 
@@ -34,11 +35,6 @@ class StopGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            top = message.get(INTENT) or {}
-            if top.get("name") != STOP_INTENT or says_stop(message.get(TEXT) or ""):
-                continue
-            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != STOP_INTENT]
-            if others:
-                message.set(INTENT, dict(others[0]), add_to_output=True)
-                message.set(INTENT_RANKING_KEY, others, add_to_output=True)
+            if not says_stop(message.get(TEXT) or ""):
+                demote_intent(message, STOP_INTENT)
         return messages

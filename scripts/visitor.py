@@ -113,7 +113,12 @@ class Result:
     resends: int = 0
     latencies: List[float] = field(default_factory=list)
     sent: List[Tuple[str, str, str]] = field(default_factory=list)  # (message id, question slot, text)
+    failed_attempts: List[Tuple[str, int]] = field(default_factory=list)  # (message id, HTTP status; 0: no answer)
     error: Optional[str] = None
+
+    def messages_failed_with(self, statuses: Tuple[int, ...]) -> int:
+        """How many of this visitor's messages got at least one of these statuses ("please try again")."""
+        return len({mid for mid, status in self.failed_attempts if status in statuses})
 
 
 def question_in(messages: List[Dict[str, Any]]) -> Optional[str]:
@@ -163,6 +168,7 @@ class Visitor:
                 raise RuntimeError(f"turn failed for good: HTTP {status} {payload.get('error')}")
             attempt += 1
             self.result.resends += 1
+            self.result.failed_attempts.append((message_id, status))
             # As a person would: a moment before Retry, longer when asked to slow down.
             await asyncio.sleep(5.0 if status == 429 else min(3.0, 0.5 * attempt))
 

@@ -14,6 +14,19 @@ MODEL = ROOT / "models" / "screening.tar.gz"
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
+def append_report(path: Path, title: str, about: str, line: str) -> None:
+    """One measured line in a run's report (reports/*.md, git-ignored); the first line of a run writes the header."""
+    import time
+
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text(f"# {title}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
+                        f"({os.uname().machine})\n\n{about}\n\n", encoding="utf-8")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f"- {line}\n")
+    print(line)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -249,7 +249,8 @@ def test_normalise_fixes_typos_and_stretched_letters():
 def _detector(bar=0.25):
     from components.crisis_detector import CrisisDetector
 
-    return CrisisDetector({"crisis_confidence": bar})
+    settings = {"crisis_confidence": bar, "short_message_words": 4, "short_message_confidence": 0.9}
+    return CrisisDetector(settings)
 
 
 def _message(text, ranking):

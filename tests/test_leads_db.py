@@ -14,7 +14,9 @@ from test_staff_support import clean_notify_env, db_url, lead  # noqa: F401  (db
 
 @pytest.fixture
 def store(db_url, monkeypatch):  # noqa: F811
-    clean_notify_env(monkeypatch, SMTP_HOST="127.0.0.1", SMTP_TO="staff@clinic.example", WEBHOOK_URL="http://127.0.0.1:9/hook")
+    # No SMTP or webhook settings in this process, as in the action server of a deployment that configures
+    # notifications only where the worker runs: the clinic policy's channels are queued all the same.
+    clean_notify_env(monkeypatch)
     s = open_lead_store(db_url)
     yield s
     s.engine.dispose()
@@ -68,9 +70,9 @@ def test_urgency_upgrades_a_pending_notice_and_escalates_a_sent_one(store):
     assert keys == [f"{second}:email", f"{second}:webhook", f"{second}:email:urgent", f"{second}:webhook:urgent"]
 
 
-def test_no_channels_configured_means_no_outbox_rows(db_url, monkeypatch):  # noqa: F811
-    clean_notify_env(monkeypatch)
-    s = open_lead_store(db_url)
+def test_a_clinic_without_notification_channels_queues_no_outbox_rows(db_url, monkeypatch):  # noqa: F811
+    clean_notify_env(monkeypatch, SMTP_HOST="127.0.0.1", SMTP_TO="staff@clinic.example")  # settings alone queue nothing
+    s = open_lead_store(db_url, notify_channels=())
     s.save(lead(outcome="qualified"))
     assert rows(s) == []
     s.engine.dispose()

@@ -40,7 +40,7 @@ def setup_store(db, monkeypatch, smtp, hook, channels=("email", "webhook")):
     if "webhook" not in channels:
         env["WEBHOOK_URL"] = ""
     clean_notify_env(monkeypatch, **env, **FAST, STAFF_BASE_URL="https://clinic.example")
-    return open_lead_store(db), dict(env, **FAST, STAFF_BASE_URL="https://clinic.example")
+    return open_lead_store(db, notify_channels=channels), dict(env, **FAST, STAFF_BASE_URL="https://clinic.example")
 
 
 def items(store):

@@ -145,6 +145,14 @@ def test_bad_notification_flag(raw):
     assert "'notifications.include_health_summary'" in _error(raw)
 
 
+def test_notification_channels_default_to_both_and_reject_unknown_names(raw, classes):
+    assert parse_policy(raw, classes).notification_channels == ("email", "webhook")
+    raw["notifications"]["channels"] = ["webhook"]
+    assert parse_policy(raw, classes).notification_channels == ("webhook",)
+    raw["notifications"]["channels"] = ["sms"]
+    assert "'notifications.channels'" in _error(raw)
+
+
 def test_empty_clinic_field(raw):
     raw["clinic"]["email"] = "   "
     assert "'clinic.email'" in _error(raw)

@@ -9,7 +9,6 @@ conversations, each fault under two minutes.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import signal
 import sqlite3
@@ -24,7 +23,7 @@ from typing import Dict, List
 import httpx
 import pytest
 
-from conftest import MODEL, ROOT, RunningStack
+from conftest import MODEL, ROOT, RunningStack, append_report
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from visitor import Profile, Result, check_lead, check_tracker_events, run_visitors  # noqa: E402
@@ -83,15 +82,8 @@ def p95_ms(results: List[Result]) -> float:
 
 
 def report(line: str) -> None:
-    REPORT.parent.mkdir(exist_ok=True)
-    if not REPORT.exists():
-        REPORT.write_text(
-            f"# Reliability run, {dt.date.today().isoformat()}, {os.cpu_count()} cores ({os.uname().machine})\n\n"
-            "Written by tests/test_reliability.py (`make test`, stack tier). Real stack, SQLite stores.\n\n",
-            encoding="utf-8")
-    with REPORT.open("a", encoding="utf-8") as fh:
-        fh.write(f"- {line}\n")
-    print(line)
+    append_report(REPORT, "Reliability run", "Written by tests/test_reliability.py (`make test`, stack tier). "
+                  "Real stack, SQLite stores.", line)
 
 
 def test_50_at_once_p95_per_turn_is_reported(stack):

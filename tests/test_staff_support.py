@@ -362,16 +362,7 @@ def store_for(db: str):
     """A lead store in the test process (no notification channels)."""
     from bot.leads import open_lead_store
 
-    saved = {k: os.environ.get(k) for k in NOTIFY_VARS}
-    os.environ.update({k: "" for k in NOTIFY_VARS})
-    try:
-        return open_lead_store(db)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    return open_lead_store(db, notify_channels=())
 
 
 def registered_routes(*prefixes: str) -> List[tuple]:

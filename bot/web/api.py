@@ -54,7 +54,7 @@ def to_json(value: Any) -> Any:
 
 
 def register(app) -> None:
-    """Attach the /api routes (called from bot.web.staff.register)."""
+    """Attach the /api routes (bot.web.app calls it after bot.web.staff.register)."""
 
     @app.get("/api/leads")
     @token_only

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 
 from bot.policy import load_policy
-from bot.web import blocking, chat, edge, staff
+from bot.web import api, blocking, chat, edge, staff
 from bot.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, name: str = "screening_web") ->
 
     chat.register(app)
     staff.register(app)
+    api.register(app)  # after staff: the API uses the staff state (store, sessions) staff.register opens
     blocking.register(app)
 
     @app.get("/healthz")

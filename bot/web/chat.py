@@ -36,7 +36,11 @@ STATIC = Path(__file__).resolve().parent / "static"
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 16 * 1024  # a 2000-character message in JSON, escaped, fits many times over
-RASA_TIMEOUT_S = 30.0
+# How long the relay waits for a turn before asking the visitor to try again. Long, because a turn that
+# waits behind others is still processed, and a resend only waits for the same turn: with 30 s, a Rasa
+# server killed under 200 visitors at once left the other one slow enough that many visitors saw a second
+# "please try again". Below nginx's proxy_read_timeout (60 s) in the cluster profile.
+RASA_TIMEOUT_S = 55.0
 CORS_PATHS = ("/chat", "/widget.js", "/widget.css")
 TOO_LONG = f"That message is too long for the chat: please keep it under {MAX_MESSAGE_CHARS} characters."
 BAD_TEXT = "Some characters in that message couldn't be read. Please retype it and send it again."

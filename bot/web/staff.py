@@ -136,9 +136,7 @@ def lead_view(lead: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def register(app) -> None:
-    """Attach the dashboard, the lead API and the outbox worker to the web app."""
-    from bot.web import api
-
+    """Attach the dashboard and the outbox worker to the web app (the lead API: bot.web.api, on this state)."""
     templates = app.ctx.templates
     templates.filters["when"] = when
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry URLs with the Rasa token
@@ -336,5 +334,3 @@ def register(app) -> None:
     @blocking
     def audit_page(request):
         return page(request, "audit.html", entries=audit.recent(ctx(request).engine))
-
-    api.register(app)
