@@ -210,7 +210,7 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
 
 
 def test_no_server_log_holds_a_visitors_health_data_or_contact_details(stack):
-    assert len(USED) >= 250, "run with the rest of this module"
+    assert len(USED) >= 230, "run with the rest of this module"  # 200 at once + 3 faults x 10
     logs = stack.logs()
     assert "Exception" in logs or "failed" in logs, "the fault tests should have left their traces"
     leaked = sorted({word for profile in USED for word in profile.planted if word in logs})
