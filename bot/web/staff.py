@@ -143,7 +143,7 @@ def register(app) -> None:
 
     @app.listener("before_server_start")
     async def open_staff(app, loop):
-        store = getattr(app.ctx, "lead_store", None) or open_lead_store(app.ctx.settings.database_url)
+        store = getattr(app.ctx, "lead_store", None) or open_lead_store(app.ctx.settings.database_url, app.ctx.policy.notification_channels)
         app.ctx.staff = SimpleNamespace(store=store, engine=store.engine, sessions=auth.SessionConfig.from_env(),
                                         refresh=int(os.environ.get("STAFF_REFRESH_SECONDS") or 30), worker=None)
 
