@@ -278,3 +278,70 @@ def test_exactly_one_notification_per_lead_across_processes(cluster):
     report(f"notifications: {len(keys)} webhook deliveries for {len(wanted)} leads to notify, "
            f"{len(keys) - len(set(keys))} duplicates (2 web apps and 1 worker polling the same outbox)")
     assert sorted(keys) == sorted(f"{i}:webhook" for i in wanted), "each lead notified exactly once"
+
+
+@pytest.mark.cluster
+def test_forget_me_on_postgresql_leaves_no_trace(cluster):
+    """Issue 11 on PostgreSQL: erase one screened visitor through each route (staff dashboard, API, command line,
+    the visitor's own "delete my data"), then dump the cluster's database (leads and Rasa's tracker) and grep it
+    for each erased visitor's name, email and phone. A kept visitor's name must still be found: the grep can see."""
+    import subprocess
+
+    import httpx
+    import psycopg2
+
+    from test_staff_support import PASSWORD, cli, csrf_of, login, wait_for
+
+    env = dict(cluster.env)
+    assert cli(env, "staff", "add", "nurse", "--password-stdin", stdin=PASSWORD + "\n").returncode == 0
+    api_token = cli(env, "token", "add", "crm").stdout.strip().splitlines()[-1]
+    leads = sorted(leads_by_conversation(cluster).values(), key=lambda lead: lead["conversation_id"])
+    chosen = dict(zip(("staff", "api", "cli", "visitor", "kept"), leads[:5]))
+    web = cluster.settings.web_url
+
+    with httpx.Client(follow_redirects=True, timeout=60) as client:
+        login(client, web, "nurse", PASSWORD)
+        page = client.get(f"{web}/staff/leads/{chosen['staff']['id']}/erase")
+        done = client.post(f"{web}/staff/leads/{chosen['staff']['id']}/erase",
+                           data={"csrf_token": csrf_of(page.text), "confirm": "yes"})
+        assert done.status_code == 200 and "NOT erased" not in done.text, done.text[:500]
+    auth = {"Authorization": f"Bearer {api_token}"}
+    assert httpx.delete(f"{web}/api/leads/{chosen['api']['id']}", headers=auth, timeout=60).status_code == 204
+    erased = cli(env, "erase", chosen["cli"]["id"])
+    assert erased.returncode == 0 and "conversation: erased" in erased.stdout, erased.stdout + erased.stderr
+
+    def say(text: str) -> str:
+        resp = httpx.post(f"{web}/chat", json={"sender": chosen["visitor"]["conversation_id"], "message": text},
+                          timeout=60)
+        resp.raise_for_status()
+        return " ".join(m.get("text", "") for m in resp.json()["messages"])
+
+    assert "Delete it?" in say("please delete my data")
+    assert "have been deleted" in say("yes, delete")
+
+    def tracker_rows(conversation_id: str) -> int:
+        with psycopg2.connect(cluster.settings.database_url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM events WHERE sender_id = %s", (conversation_id,))
+            return cur.fetchone()[0]
+
+    erased_routes = ("staff", "api", "cli", "visitor")
+    wait_for(lambda: all(tracker_rows(chosen[r]["conversation_id"]) == 0 for r in erased_routes), timeout=30,
+             what="every erased conversation's tracker rows gone")
+    after = leads_by_conversation(cluster)
+    for route in erased_routes:
+        assert chosen[route]["conversation_id"] not in after, route
+    assert chosen["kept"]["conversation_id"] in after and tracker_rows(chosen["kept"]["conversation_id"]) > 0
+
+    dump = subprocess.run(["pg_dump", "--data-only", "--no-owner", cluster.settings.database_url],
+                          capture_output=True, text=True, timeout=120, check=True).stdout.lower()
+    for route in erased_routes:
+        for field in ("full_name", "email", "phone"):
+            assert chosen[route][field].lower() not in dump, f"{route}: {field} still in the database"
+    assert chosen["kept"]["full_name"].lower() in dump  # Rasa's tracker keeps the kept visitor's words: the grep sees
+    with psycopg2.connect(cluster.settings.database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT actor, lead_id FROM audit_log WHERE action = 'erase'")
+        erases = cur.fetchall()
+    assert sorted(lead_id for _, lead_id in erases) == sorted(chosen[r]["id"] for r in erased_routes)
+    assert {"nurse", "token:crm", "visitor"} <= {actor for actor, _ in erases}
+    report(f"forget-me on PostgreSQL: 4 visitors erased (dashboard, API, command line, \"delete my data\"); "
+           f"pg_dump of {len(dump) // 1024} KB holds none of their names, emails or phones")
