@@ -244,6 +244,18 @@ class ActionConsentDeclined(Action):
         return []
 
 
+class ActionEraseCancelled(Action):
+    """The visitor kept their data: say so, and go back to the form they were in, at the question left open."""
+
+    def name(self) -> Text:
+        return "action_erase_cancelled"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_erase_cancelled")
+        form = screening.interrupted_form(tracker.events)
+        return [FollowupAction(form)] if form else []
+
+
 class ActionEraseMyData(Action):
     """Forget-me from the visitor: erase their lead and outbox rows now, their conversation after this turn."""
 

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-from bot.settings import ROOT, load_dotenv
+from bot.settings import ROOT, ensure_env_value, write_env_value
 
 ENV_KEY = "LEADS_ENCRYPTION_KEY"
 TOKEN_PREFIX = "gAAAAA"  # every Fernet token (version byte 0x80) starts so in urlsafe base64
@@ -28,24 +28,9 @@ _lock = threading.Lock()
 _cache: dict = {}
 
 
-def _write_env(env_file: Path, name: str, value: str) -> None:
-    """Set NAME=value in .env (replacing an old line), owner-only."""
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
-    lines = [line for line in lines if not line.strip().startswith(f"{name}=")] + [f"{name}={value}"]
-    fd = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    env_file.chmod(0o600)
-
-
 def ensure_key(env_file: Path = ROOT / ".env") -> List[str]:
     """The key list from the environment, else .env, else a new key written to .env."""
-    load_dotenv(env_file)
-    raw = os.environ.get(ENV_KEY, "").strip()
-    if not raw:
-        raw = Fernet.generate_key().decode()
-        _write_env(env_file, ENV_KEY, raw)
-        os.environ[ENV_KEY] = raw
+    raw = ensure_env_value(ENV_KEY, lambda: Fernet.generate_key().decode(), env_file)
     return [k.strip() for k in raw.split(",") if k.strip()]
 
 
@@ -116,7 +101,7 @@ def rotate(engine, env_file: Path = ROOT / ".env") -> int:
     """
     old = ensure_key(env_file)
     keys = [Fernet.generate_key().decode()] + old
-    _write_env(env_file, ENV_KEY, ",".join(keys))
+    write_env_value(ENV_KEY, ",".join(keys), env_file)
     os.environ[ENV_KEY] = ",".join(keys)
     return reencrypt(engine)
 
@@ -139,5 +124,5 @@ def reencrypt(engine) -> int:
 def drop_old_keys(env_file: Path = ROOT / ".env") -> None:
     """After a rotation (every row re-encrypted), keep only the first key."""
     keys = ensure_key(env_file)
-    _write_env(env_file, ENV_KEY, keys[0])
+    write_env_value(ENV_KEY, keys[0], env_file)
     os.environ[ENV_KEY] = keys[0]

@@ -23,7 +23,7 @@ from typing import Deque, Dict, List, Optional
 from bot.db import private_dir, private_file
 from bot.lexicon import load_lexicon
 from bot.policy import PolicyError, load_policy
-from bot.settings import ROOT, load_dotenv
+from bot.settings import ROOT, ensure_env_value
 
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
@@ -31,16 +31,8 @@ HOST = "127.0.0.1"
 
 def ensure_token(env_file: Path = ROOT / ".env", name: str = "RASA_AUTH_TOKEN") -> str:
     """`name` (RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN) from the environment, else from .env, else a new one written to .env."""
-    load_dotenv(env_file)
-    token = os.environ.get(name)
-    if token:
-        return token
-    token = secrets.token_hex(24)  # hex: never starts with "-", which a command line would read as a flag
-    with env_file.open("a", encoding="utf-8") as fh:
-        fh.write(f"{name}={token}\n")
-    env_file.chmod(0o600)
-    os.environ[name] = token
-    return token
+    # hex: never starts with "-", which a command line would read as a flag
+    return ensure_env_value(name, lambda: secrets.token_hex(24), env_file)
 
 
 # Restart policy: a crash is retried after 1, 2, 4 ... seconds (at most 30); more than

@@ -27,7 +27,7 @@ YES_NO_SLOTS = [
 CONTACT_SLOTS = ["full_name", "email", "phone", "preferred_contact_time", "contact_consent"]
 
 # Intents that always leave the form to its rules (deterministic safety and control).
-HARD_INTERRUPTIONS = {"crisis", "request_human", "restart", "stop"}
+HARD_INTERRUPTIONS = {"crisis", "request_human", "restart", "stop", "erase_data"}
 # Intents that may still carry a structured answer ("why do you ask? I'm 45") but never free text.
 SOFT_INTERRUPTIONS = {
     "why_ask", "bot_challenge", "out_of_scope", "faq_what_is", "faq_how_it_works", "faq_num_infusions",
@@ -103,6 +103,16 @@ class Turn:
 
     def asked(self, slot: str) -> bool:
         return self.requested == slot
+
+
+def interrupted_form(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
+    """The form that was running when the visitor asked to delete their data (rules_privacy.yml sets it aside
+    before asking "Delete it?", so a typed "yes" is never read as an answer), or None if none was.
+
+    The last loop event is that set-aside (no name); the one before it tells which form, if any, was active.
+    """
+    loops = [event.get("name") for event in events if event.get("event") == "active_loop"]
+    return loops[-2] if len(loops) >= 2 and loops[-1] is None and loops[-2] else None
 
 
 # --- which questions --------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator, List, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +22,50 @@ def load_dotenv(path: Path = ROOT / ".env") -> None:
             continue
         key, value = line.split("=", 1)
         os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+@contextmanager
+def _locked_env(env_file: Path) -> Iterator[TextIO]:
+    """.env open for a read-modify-write under an exclusive lock, owner-only: servers and test tiers that
+    start at once on a fresh clone agree on one secret instead of each writing its own."""
+    fd = os.open(env_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with os.fdopen(os.dup(fd), "r+", encoding="utf-8") as fh:
+            yield fh
+    finally:
+        os.close(fd)  # releases the lock
+    env_file.chmod(0o600)
+
+
+def _without(lines: List[str], name: str) -> List[str]:
+    return [line for line in lines if not line.strip().startswith(f"{name}=")]
+
+
+def write_env_value(name: str, value: str, env_file: Path = ROOT / ".env") -> None:
+    """Set NAME=value in .env, replacing an earlier line (key rotation)."""
+    with _locked_env(env_file) as fh:
+        lines = _without(fh.read().splitlines(), name) + [f"{name}={value}"]
+        fh.seek(0)
+        fh.write("\n".join(lines) + "\n")
+        fh.truncate()
+
+
+def ensure_env_value(name: str, make: Callable[[], str], env_file: Path = ROOT / ".env") -> str:
+    """`name` from the environment, else from .env, else make() written to .env (a secret made on first run)."""
+    load_dotenv(env_file)
+    if not os.environ.get(name, "").strip():
+        with _locked_env(env_file) as fh:
+            lines = fh.read().splitlines()
+            found = [line.split("=", 1)[1].strip() for line in lines if line.strip().startswith(f"{name}=")]
+            value = found[-1] if found and found[-1] else ""
+            if not value:  # nobody wrote it while this process waited for the lock
+                value = make()
+                fh.seek(0)
+                fh.write("\n".join(_without(lines, name) + [f"{name}={value}"]) + "\n")
+                fh.truncate()
+        os.environ[name] = value
+    return os.environ[name].strip()
 
 
 @dataclass(frozen=True)

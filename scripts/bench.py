@@ -430,7 +430,7 @@ def render_cluster(r: dict) -> List[str]:
          "| profile | turns/s | p50 ms | p95 ms | failed turns | completed |", "|---|---|---|---|---|---|",
          f"| single process | {f(tps1, 1)} | {f(one['p50_ms'])} | {f(one['p95_ms'])} | {one['failed_turns']} | {one['completed']} |",
          f"| cluster | {f(tps, 1)} | {f(many['p50_ms'])} | {f(many['p95_ms'])} | {many['failed_turns']} | {many['completed']} |",
-         "", f"Throughput ratio cluster / single: **{f(tps / tps1 if tps1 else None, 2)}x**; "
+         "", f"Throughput ratio cluster / single: **{f((r['targets'].get('cluster') or {}).get('ratio'), 2)}x**; "
          f"p95 {f(many['p95_ms'])} ms vs {f(one['p95_ms'])} ms.", "",
          "Peak RSS per program of the cluster (MiB): " + ", ".join(f"{k} {f(v)}" for k, v in rss.items()) + ".", "",
          "#### Projection to N machines (from these measurements, not measured)", "",

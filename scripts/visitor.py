@@ -114,6 +114,7 @@ class Result:
     latencies: List[float] = field(default_factory=list)
     sent: List[Tuple[str, str, str]] = field(default_factory=list)  # (message id, question slot, text)
     failed_attempts: List[Tuple[str, int]] = field(default_factory=list)  # (message id, HTTP status; 0: no answer)
+    failure_kinds: List[str] = field(default_factory=list)  # per failed attempt: "502 rasa_unavailable", "0 ReadTimeout"
     error: Optional[str] = None
 
     def messages_failed_with(self, statuses: Tuple[int, ...]) -> int:
@@ -169,6 +170,7 @@ class Visitor:
             attempt += 1
             self.result.resends += 1
             self.result.failed_attempts.append((message_id, status))
+            self.result.failure_kinds.append(f"{status} {payload.get('error') if isinstance(payload, dict) else '?'}")
             # As a person would: a moment before Retry, longer when asked to slow down.
             await asyncio.sleep(5.0 if status == 429 else min(3.0, 0.5 * attempt))
 
@@ -203,6 +205,12 @@ async def run_visitors(base_url: str, profiles: List[Profile], tag: str, concurr
                 return await Visitor(client, profile, tag, resend_for_s, path=path).run()
 
         return await asyncio.gather(*(one(p) for p in profiles))
+
+
+def p95_ms(results: List[Result]) -> float:
+    """The 95th percentile of every turn's latency over a crowd, in ms (the load tests' one summary number)."""
+    latencies = sorted(t for r in results for t in r.latencies)
+    return 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
 
 
 def check_lead(lead: Optional[Dict[str, Any]], profile: Profile) -> List[str]:

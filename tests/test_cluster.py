@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from conftest import MODEL, append_report, free_port  # noqa: E402
 from bot.cluster import Cluster, ClusterSettings, render_endpoints, render_nginx, render_supervisor  # noqa: E402
-from visitor import Profile, check_lead, run_visitors  # noqa: E402
+from visitor import Profile, check_lead, p95_ms, run_visitors  # noqa: E402
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = "redis://127.0.0.1:6379/0"
@@ -178,10 +178,11 @@ def report(line: str) -> None:
 
 
 def summary(results, wall: float) -> str:
-    latencies = sorted(t for r in results for t in r.latencies)
-    statuses = sorted({status for r in results for _, status in r.failed_attempts})
+    from collections import Counter
+
+    kinds = Counter(kind for r in results for kind in r.failure_kinds)
     return (f"{sum(1 for r in results if r.lead_id)} reference numbers, {sum(r.resends for r in results)} resends "
-            f"(statuses {statuses or 'none'}), p95 {1000 * latencies[int(0.95 * (len(latencies) - 1))]:.0f} ms per turn, "
+            f"({', '.join(f'{n}x {k}' for k, n in kinds.most_common()) or 'none'}), p95 {p95_ms(results):.0f} ms per turn, "
             f"{sum(r.turns for r in results) / wall:.1f} turns/s, {wall:.0f} s")
 
 
@@ -253,7 +254,9 @@ def test_a_rasa_server_killed_mid_run_is_restarted_and_no_screening_is_lost(clus
     slow = [r.messages_failed_with(SLOW_STATUSES) for r in results]
     report(f"{VISITORS} concurrent whole screenings, rasa-1 SIGKILLed mid-run: restarted by supervisor "
            f"(pid {before} -> {after['pid']}); {sum(1 for h in hit if h)} visitors had their turn in flight on it "
-           f"(at most {max(hit)} such turn per visitor; {sum(1 for h in hit if h > 1)} with more than one); {sum(1 for x in slow if x)} visitors had a turn time out "
+           f"(at most {max(hit)} such turn per visitor; {sum(1 for h in hit if h > 1)} with more than one"
+           f"{': ' + '; '.join(', '.join(r.failure_kinds) for r, h in zip(results, hit) if h > 1) if max(hit) > 1 else ''}); "
+           f"{sum(1 for x in slow if x)} visitors had a turn time out "
            f"at the relay while one Rasa server carried the load (at most {max(slow)} per visitor); "
            + summary(results, wall))
     check_crowd(cluster, results, profiles, tag)

@@ -128,3 +128,17 @@ def test_a_killed_server_is_restarted_and_answers_again(tmp_path):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_processes_starting_at_once_on_a_fresh_clone_agree_on_one_secret(tmp_path):
+    """Test tiers and servers start in parallel; each must read the secret the first one wrote to .env."""
+    env_file = tmp_path / ".env"
+    code = ("import secrets, sys; from pathlib import Path; from bot.settings import ensure_env_value; "
+            "print(ensure_env_value('SECRET_UNDER_TEST', lambda: secrets.token_hex(8), Path(sys.argv[1])))")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_UNDER_TEST"}
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(env_file)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True) for _ in range(8)]
+    values = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(values) == 1 and all(len(v) == 16 for v in values)
+    assert env_file.read_text().splitlines() == [f"SECRET_UNDER_TEST={values.pop()}"]
+    assert env_file.stat().st_mode & 0o777 == 0o600

@@ -11,6 +11,7 @@ from bot.policy import load_policy, parse_policy
 from bot.screening import (
     CONTACT_SLOTS,
     HARD_INTERRUPTIONS,
+    interrupted_form,
     SCREENING_SLOTS,
     SOFT_INTERRUPTIONS,
     YES_NO_SLOTS,
@@ -638,3 +639,16 @@ def test_a_pregnancy_reported_later_changes_the_earlier_no():
     assert extract_yes_no(Turn(text, intent="inform", requested="liver_disease"), "pregnant", [], False) == {"pregnant": True}
     assert extract_yes_no(Turn("my covid test was positive last month", intent="inform", requested="liver_disease"),
                           "pregnant", [], False) == {}
+
+
+@pytest.mark.parametrize("loops,expected", [
+    (["consent_form", None, "screening_form", None], "screening_form"),  # set aside mid-screening
+    (["consent_form", None, "screening_form", None, "contact_form", None], "contact_form"),
+    (["consent_form", None, "screening_form", None, None], None),  # finished, then asked: no form to go back to
+    ([None], None),
+    ([], None),
+    (["screening_form"], None),  # still running: nothing was set aside
+])
+def test_the_form_to_go_back_to_after_a_kept_delete_request(loops, expected):
+    events = [{"event": "user", "text": "hi"}] + [{"event": "active_loop", "name": name} for name in loops]
+    assert interrupted_form(events) == expected

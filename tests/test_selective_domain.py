@@ -53,6 +53,7 @@ def bodies(selective: bool) -> dict:
 def test_endpoints_yml_enables_selective_domain(monkeypatch):
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
     monkeypatch.setenv("TRACKER_DB", "/nonexistent/tracker.db")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "not-a-real-secret")
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     assert config["action_endpoint"]["enable_selective_domain"] is True
     assert read_endpoint_config(str(ROOT / "endpoints.yml"), "action_endpoint").kwargs["enable_selective_domain"]

@@ -85,3 +85,22 @@ def test_the_action_server_sees_which_layer_called_crisis(stack):
     resp = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}, timeout=30)
     detection = resp.json()["latest_message"]["crisis_detection"]
     assert detection["source"] == "patterns" and "text" not in detection
+
+
+@pytest.mark.stack
+def test_a_delete_request_mid_screening_is_confirmed_first_and_a_no_goes_back_to_the_question(stack):
+    """A typed "yes" or "no" to "Delete it?" is never stored as the answer to the question that was open."""
+    sender = f"smoke-{uuid.uuid4().hex[:10]}"
+    for text in ["hi", "yes", "I'm 45, I have CRPS", "about 3 years", "7", "physical therapy", "none"]:
+        reply = say(stack, sender, text)
+    asked = slots(stack, sender)["requested_slot"]
+    assert asked and asked not in ("medications", "prior_treatments"), asked  # a yes/no question is open
+    assert "Delete it?" in say(stack, sender, "can you delete my data please")
+    reply = say(stack, sender, "no")
+    assert "nothing was deleted" in reply
+    state = slots(stack, sender)
+    assert state["requested_slot"] == asked and state[asked] is None, state  # the same question, still open
+    assert "Delete it?" in say(stack, sender, "actually yes delete everything about me")
+    assert "have been deleted" in say(stack, sender, "yes")
+    state = slots(stack, sender)
+    assert state[asked] is None and state["age"] is None
