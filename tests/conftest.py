@@ -120,3 +120,4 @@ def stack(tmp_path_factory):
     running.start()
     yield running
     running.stop()
+
