@@ -120,4 +120,3 @@ def stack(tmp_path_factory):
     running.start()
     yield running
     running.stop()
-

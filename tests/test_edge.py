@@ -63,10 +63,12 @@ def test_undecodable_text_is_a_clear_400(web, body):
     assert "Traceback" not in web.log()
 
 
-def test_too_long_is_413_with_a_kind_message(web):
+def test_too_long_is_429_with_a_kind_message_and_no_retry(web):
     resp = chat(web, "visitor-long-0001", "x" * 2001)
-    assert resp.status_code == 413 and resp.json()["error"] == "message_too_long"
-    assert "2000" in resp.json()["message"]
+    assert resp.status_code == 429 and resp.json()["error"] == "message_too_long"
+    assert "2000" in resp.json()["message"] and resp.json()["retry"] is False and "Retry-After" not in resp.headers
+    paste = httpx.post(web.url + "/chat", json={"sender": "visitor-long-0002", "message": "y" * 20_000})  # 20 KB body
+    assert paste.status_code == 429 and paste.json()["error"] == "message_too_long"
 
 
 def test_conversation_then_ip_rate_limit(web):

@@ -36,6 +36,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 16 * 1024  # a 2000-character message in JSON, escaped, fits many times over
+# Issue 11 asks the edge limits (rate and length) to answer 429 with a kind message. `retry` is false and there
+# is no Retry-After: sending the same text again will not help; `error` says to shorten it, which the widget does.
+TOO_LONG_STATUS = 429
 # How long the relay waits for a turn before asking the visitor to try again. Long, because a turn that
 # waits behind others is still processed, and a resend only waits for the same turn: with 30 s, a Rasa
 # server killed under 200 visitors at once left the other one slow enough that many visitors saw a second
@@ -186,7 +189,7 @@ def register(app: Sanic) -> None:
             # Refused before Rasa sees anything: CORS alone would only hide the reply.
             return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
         if len(request.body or b"") > MAX_BODY_BYTES:
-            return error(413, "message_too_long", TOO_LONG)
+            return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
         try:
             body = json.loads(request.body or b"")
         except UnicodeDecodeError:
@@ -211,7 +214,7 @@ def register(app: Sanic) -> None:
         if not isinstance(message, str) or not message.strip():
             return error(400, "empty_message", "message must be a non-empty string.")
         if len(message) > MAX_MESSAGE_CHARS:
-            return error(413, "message_too_long", TOO_LONG)
+            return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
         message_id = body.get("message_id")
         if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID_RE.match(message_id)):
             return error(400, "bad_message_id", "message_id must be 1 to 64 letters, digits, '_' or '-'.")

@@ -587,7 +587,7 @@ def test_dev_chat_relay_validation_and_errors(dev_web, rasa_fake):
         r = post(dev_web, {"sender": "test-sender-1", "message": message})
         assert r.status_code == 400 and r.json()["error"] == "empty_message"
     r = post(dev_web, {"sender": "test-sender-1", "message": "x" * 2001})
-    assert r.status_code == 413 and "2000" in r.json()["message"]
+    assert r.status_code == 429 and r.json()["error"] == "message_too_long" and "2000" in r.json()["message"]
     assert post(dev_web, {"sender": "test-sender-1", "message": "x" * 2000}).status_code == 200
     r = post(dev_web, None, raw=b"not json")
     assert r.status_code == 400 and r.json()["error"] == "bad_json"

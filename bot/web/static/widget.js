@@ -344,7 +344,7 @@
     request.then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (body) { return { res: res, body: body }; });
     }).then(function (r) {
-      if (r.res.status === 400 || r.res.status === 413) {
+      if (r.res.status === 400 || r.res.status === 413 || (r.body && r.body.error === "message_too_long")) {
         // The message itself was refused: retrying it will not help, so hand it back for editing.
         setBusy(false);
         if (item.kind === "say") {
