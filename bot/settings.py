@@ -7,21 +7,28 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List, TextIO
+from typing import Callable, Dict, Iterator, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_dotenv(path: Path = ROOT / ".env") -> None:
-    """Put KEY=VALUE lines of .env into os.environ unless already set (the environment wins)."""
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
+def parse_env(text: str) -> Dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments and blank lines skipped; a later line wins)."""
+    values = {}
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, value = line.split("=", 1)
-        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_dotenv(path: Path = ROOT / ".env") -> None:
+    """Put KEY=VALUE lines of .env into os.environ unless already set (the environment wins)."""
+    if path.exists():
+        for key, value in parse_env(path.read_text(encoding="utf-8")).items():
+            os.environ.setdefault(key, value)
 
 
 @contextmanager
@@ -38,17 +45,18 @@ def _locked_env(env_file: Path) -> Iterator[TextIO]:
     env_file.chmod(0o600)
 
 
-def _without(lines: List[str], name: str) -> List[str]:
-    return [line for line in lines if not line.strip().startswith(f"{name}=")]
+def _replace_line(fh: TextIO, text: str, name: str, value: str) -> None:
+    """Rewrite the locked file `fh` (whose contents were `text`) with NAME=value instead of any earlier line."""
+    lines = [line for line in text.splitlines() if not line.strip().startswith(f"{name}=")] + [f"{name}={value}"]
+    fh.seek(0)
+    fh.write("\n".join(lines) + "\n")
+    fh.truncate()
 
 
 def write_env_value(name: str, value: str, env_file: Path = ROOT / ".env") -> None:
     """Set NAME=value in .env, replacing an earlier line (key rotation)."""
     with _locked_env(env_file) as fh:
-        lines = _without(fh.read().splitlines(), name) + [f"{name}={value}"]
-        fh.seek(0)
-        fh.write("\n".join(lines) + "\n")
-        fh.truncate()
+        _replace_line(fh, fh.read(), name, value)
 
 
 def ensure_env_value(name: str, make: Callable[[], str], env_file: Path = ROOT / ".env") -> str:
@@ -56,14 +64,11 @@ def ensure_env_value(name: str, make: Callable[[], str], env_file: Path = ROOT /
     load_dotenv(env_file)
     if not os.environ.get(name, "").strip():
         with _locked_env(env_file) as fh:
-            lines = fh.read().splitlines()
-            found = [line.split("=", 1)[1].strip() for line in lines if line.strip().startswith(f"{name}=")]
-            value = found[-1] if found and found[-1] else ""
+            text = fh.read()
+            value = parse_env(text).get(name, "")
             if not value:  # nobody wrote it while this process waited for the lock
                 value = make()
-                fh.seek(0)
-                fh.write("\n".join(_without(lines, name) + [f"{name}={value}"]) + "\n")
-                fh.truncate()
+                _replace_line(fh, text, name, value)
         os.environ[name] = value
     return os.environ[name].strip()
 

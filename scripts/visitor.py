@@ -113,13 +113,18 @@ class Result:
     resends: int = 0
     latencies: List[float] = field(default_factory=list)
     sent: List[Tuple[str, str, str]] = field(default_factory=list)  # (message id, question slot, text)
-    failed_attempts: List[Tuple[str, int]] = field(default_factory=list)  # (message id, HTTP status; 0: no answer)
-    failure_kinds: List[str] = field(default_factory=list)  # per failed attempt: "502 rasa_unavailable", "0 ReadTimeout"
+    # (message id, HTTP status (0: no answer), error code or exception name) per failed attempt
+    failed_attempts: List[Tuple[str, int, str]] = field(default_factory=list)
     error: Optional[str] = None
 
     def messages_failed_with(self, statuses: Tuple[int, ...]) -> int:
         """How many of this visitor's messages got at least one of these statuses ("please try again")."""
-        return len({mid for mid, status in self.failed_attempts if status in statuses})
+        return len({mid for mid, status, _ in self.failed_attempts if status in statuses})
+
+    @property
+    def failure_kinds(self) -> List[str]:
+        """Each failed attempt as "status error", e.g. "502 assistant_error" or "0 ReadTimeout"."""
+        return [f"{status} {error}" for _, status, error in self.failed_attempts]
 
 
 def question_in(messages: List[Dict[str, Any]]) -> Optional[str]:
@@ -169,8 +174,7 @@ class Visitor:
                 raise RuntimeError(f"turn failed for good: HTTP {status} {payload.get('error')}")
             attempt += 1
             self.result.resends += 1
-            self.result.failed_attempts.append((message_id, status))
-            self.result.failure_kinds.append(f"{status} {payload.get('error') if isinstance(payload, dict) else '?'}")
+            self.result.failed_attempts.append((message_id, status, str(payload.get("error") if isinstance(payload, dict) else "?")))
             # As a person would: a moment before Retry, longer when asked to slow down.
             await asyncio.sleep(5.0 if status == 429 else min(3.0, 0.5 * attempt))
 

@@ -252,10 +252,11 @@ def test_a_rasa_server_killed_mid_run_is_restarted_and_no_screening_is_lost(clus
     after = cluster.info()["rasa-1"]
     hit = [r.messages_failed_with(IN_FLIGHT_STATUSES) for r in results]
     slow = [r.messages_failed_with(SLOW_STATUSES) for r in results]
+    twice = "; ".join(", ".join(r.failure_kinds) for r, h in zip(results, hit) if h > 1)
     report(f"{VISITORS} concurrent whole screenings, rasa-1 SIGKILLed mid-run: restarted by supervisor "
            f"(pid {before} -> {after['pid']}); {sum(1 for h in hit if h)} visitors had their turn in flight on it "
            f"(at most {max(hit)} such turn per visitor; {sum(1 for h in hit if h > 1)} with more than one"
-           f"{': ' + '; '.join(', '.join(r.failure_kinds) for r, h in zip(results, hit) if h > 1) if max(hit) > 1 else ''}); "
+           f"{': ' + twice if twice else ''}); "
            f"{sum(1 for x in slow if x)} visitors had a turn time out "
            f"at the relay while one Rasa server carried the load (at most {max(slow)} per visitor); "
            + summary(results, wall))
