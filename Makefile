@@ -79,7 +79,7 @@ $(MODEL): $(VENV_STAMP) $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-# Regenerates the lexicon from bot/lexicon_data/*.yml and the pinned vocabulary (generation-time packages only).
+# Regenerates the lexicon from bot/screening/lexicon_data/*.yml and the pinned vocabulary (generation-time packages only).
 LEXICON_VOCAB := .cache/lexicon-vocab
 $(LEXICON_VOCAB)/.installed: requirements-lexicon.txt
 	$(PY) -m pip install --quiet --no-deps --require-hashes --target $(LEXICON_VOCAB) -r requirements-lexicon.txt

@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
 from actions.forms import turn_of
-from bot import messages, screening
-from bot.eligibility import assess, stop_asking_after_age
+from bot.screening import messages, flow as screening
+from bot.screening.eligibility import assess, stop_asking_after_age
 
 logger = logging.getLogger(__name__)
 FAQ_NEXT_STEPS = [
@@ -64,7 +64,7 @@ def save_lead(tracker: Tracker, **flags: Any) -> str:
         "id": slots.get("lead_id"),
         "conversation_id": tracker.sender_id,
         # assessed again from the answers, never copied from the slot: a lead is `qualified` only when every
-        # answer the policy needs is there and clear, whatever a tracker claims (bot/eligibility.py)
+        # answer the policy needs is there and clear, whatever a tracker claims (bot/screening/eligibility.py)
         "outcome": assessment.outcome if assessment else None,
         "reasons": list(assessment.reasons) if assessment else [],
         "answers": screening.answers_from_slots(slots),
@@ -265,7 +265,7 @@ class ActionEraseMyData(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         from rasa_sdk.events import AllSlotsReset
 
-        from bot import erase
+        from bot.leads import erase
 
         settings = context.settings()
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.leads import LeadStore, open_lead_store
-from bot.lexicon import Lexicon, load_lexicon
-from bot.policy import Policy, load_policy
+from bot.leads.store import LeadStore
+from bot.schema import open_lead_store
+from bot.screening.lexicon import Lexicon, load_lexicon
+from bot.screening.policy import Policy, load_policy
 from bot.settings import Settings
 
 

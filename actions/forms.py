@@ -1,4 +1,4 @@
-"""Form validation actions: each extract_/validate_ method hands the turn to bot.screening."""
+"""Form validation actions: each extract_/validate_ method hands the turn to bot.screening.flow."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from bot import messages, screening
-from bot.eligibility import stop_asking_after_age
-from bot.screening import Turn
+from bot.screening import messages, flow as screening
+from bot.screening.eligibility import stop_asking_after_age
+from bot.screening.flow import Turn
 
 
 # Most slots are checked while they are extracted, so the SDK's "no validation method" warning on every
@@ -59,7 +59,7 @@ class ScreeningFormBase(FormValidationAction, ABC):
 
     Rasa rejects a form turn that fills no slot so that FAQ/why/crisis rules can answer. Any other
     message that answers nothing, and the return to the form after such an interruption, count as an
-    unanswered turn for the open question (bot.screening.unanswered): asked again in other words once,
+    unanswered turn for the open question (bot.screening.flow.unanswered): asked again in other words once,
     then kept for the clinician and skipped.
     """
 

@@ -25,7 +25,7 @@ from bot.settings import Settings
 
 
 def _engine(settings: Settings):
-    from bot.leads import open_lead_store
+    from bot.schema import open_lead_store
 
     return open_lead_store(settings.database_url).engine
 
@@ -40,8 +40,8 @@ def _password(from_stdin: bool) -> str:
 
 
 async def _run_worker(settings: Settings, once: bool) -> int:
-    from bot import outbox
-    from bot.policy import load_policy
+    from bot.leads import outbox
+    from bot.screening.policy import load_policy
 
     worker = outbox.build_worker(_engine(settings), load_policy(settings.policy_path))
     if not worker.senders:
@@ -60,7 +60,7 @@ async def _run_worker(settings: Settings, once: bool) -> int:
 def _erase(settings: Settings, lead_id: str | None, conversation: str | None) -> int:
     import getpass as _getpass
 
-    from bot import erase
+    from bot.leads import erase
 
     if bool(lead_id) == bool(conversation):
         print("error: give a LEAD_ID or --conversation ID (one of them)", file=sys.stderr)
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry URLs (webhook secrets)
     settings = Settings.from_env()
-    from bot import auth
+    from bot.staff import auth
 
     try:
         if args.command == "staff" and args.action == "add":
@@ -118,19 +118,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "erase":
             return _erase(settings, args.lead_id, args.conversation)
         elif args.command == "keys" and args.action == "rotate":
-            from bot import crypto
+            from bot.leads import keys
 
-            count = crypto.rotate(_engine(settings))
+            count = keys.rotate(_engine(settings))
             print(f"New key added first to LEADS_ENCRYPTION_KEY in .env; {count} leads re-encrypted. "
                   "Old keys are kept for reading; run `python -m bot keys drop-old` once backups made with them have expired.")
         elif args.command == "keys":
-            from bot import crypto
+            from bot.infra import crypto
 
             crypto.drop_old_keys()
             print("Only the newest key is kept in LEADS_ENCRYPTION_KEY.")
         elif args.command == "purge":
-            from bot import retention
-            from bot.policy import load_policy
+            from bot.leads import retention
+            from bot.screening.policy import load_policy
 
             counts = retention.purge(_engine(settings), load_policy(settings.policy_path).retention, settings=settings)
             print("Purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

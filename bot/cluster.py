@@ -389,7 +389,8 @@ def ensure_database(database_url: str) -> None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
-    from bot.db import create_schema, make_engine
+    from bot.infra.db import make_engine
+    from bot.schema import create_schema
 
     engine = make_engine(database_url)
     try:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Deque, Dict, List, Optional
 
-from bot.db import private_dir, private_file
-from bot.lexicon import load_lexicon
-from bot.policy import PolicyError, load_policy
+from bot.infra.db import private_dir, private_file
+from bot.screening.lexicon import load_lexicon
+from bot.screening.policy import PolicyError, load_policy
 from bot.settings import ROOT, ensure_env_value
 
 VENV_BIN = Path(sys.executable).parent

@@ -1,9 +1,9 @@
 """Decides, last in the pipeline, whether a message is crisis language; a crisis overrides every other intent.
 
-Two layers, either is enough: the deterministic patterns of bot/crisis.py, OR the classifier giving
+Two layers, either is enough: the deterministic patterns of bot/screening/crisis.py, OR the classifier giving
 `crisis` a confidence at or above a low bar (`crisis_confidence` in config.yml, chosen by measurement:
 docs/crisis.md). The bar is far below the FallbackClassifier's because a missed crisis costs far more
-than one kind message with 988 and 911. A hard idiom guard (bot.crisis.is_everyday_idiom: "this pain
+than one kind message with 988 and 911. A hard idiom guard (bot.screening.crisis.is_everyday_idiom: "this pain
 is killing me", "cut back on my meds") overrules the classifier, never the patterns.
 """
 
@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.crisis import crisis_categories, is_everyday_idiom
+from bot.screening.crisis import crisis_categories, is_everyday_idiom
 from components.intent_ranking import demote_intent
 
 CRISIS_INTENT = "crisis"

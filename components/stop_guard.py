@@ -2,7 +2,7 @@
 
 `stop` ends the screening at once (data/rules.yml), so a guess made from character n-grams alone must
 not: in load tests a name such as "Ada Zorvathalt" ("halt") was read as stop and the lead was lost.
-Every way of saying stop has a word for it (bot.parsing.says_stop); without one, the next intent the
+Every way of saying stop has a word for it (bot.screening.parsing.says_stop); without one, the next intent the
 classifier ranked takes its place and the open question reads the message as an answer.
 """
 
@@ -17,7 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.parsing import says_stop
+from bot.screening.parsing import says_stop
 from components.intent_ranking import demote_intent
 
 STOP_INTENT = "stop"

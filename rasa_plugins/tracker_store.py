@@ -39,7 +39,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.db import enable_wal
+from bot.infra.db import enable_wal
 from rasa_plugins import speedups
 
 speedups.install()  # Rasa imports this module once, at start-up: the one hook we have (see speedups)

@@ -222,7 +222,7 @@ class OurBot:
         return proc.pid if proc else None
 
     def completed(self, senders: List[str]) -> int:
-        from bot.leads import open_lead_store
+        from bot.schema import open_lead_store
 
         store = open_lead_store(self.database_url)
         return sum(1 for s in senders if store.for_conversation(s))
@@ -262,7 +262,7 @@ class ClusterBot:
         return {name: peak_rss_mib(pid) for name, pid in sorted(self.cluster.pids().items())}
 
     def completed(self, senders: List[str]) -> int:
-        from bot.leads import open_lead_store
+        from bot.schema import open_lead_store
 
         store = open_lead_store(self.cluster.settings.database_url)
         try:

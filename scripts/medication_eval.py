@@ -48,7 +48,7 @@ def evaluate(path: Path, report: Optional[Path]) -> int:
     if not isinstance(data, dict) or data.get("version") != 1:
         sys.exit(f"error: {path}: expected a mapping with version: 1")
     t0 = time.perf_counter()
-    from bot.lexicon import load_lexicon
+    from bot.screening.lexicon import load_lexicon
 
     lex = load_lexicon()
     load_s = time.perf_counter() - t0

@@ -1,6 +1,6 @@
 """Score the readers of ages, durations and yes/no answers on tests/parsing_dev.yml (see docs/parsing.md).
 
-Compares: the parser before issue 10 (from git), the current bot/parsing.py, and library candidates
+Compares: the parser before issue 10 (from git), the current bot/screening/parsing.py, and library candidates
 (text2num's alpha2digit for number words, dateparser's search_dates for relative dates) where they are
 importable. Usage: python scripts/parsing_eval.py [--baseline REV] [--libs DIR ...]
 """
@@ -28,7 +28,7 @@ def load_items(path: Path):
 
 
 def module_from_git(rev: str):
-    source = subprocess.run(["git", "show", f"{rev}:bot/parsing.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    source = subprocess.run(["git", "show", f"{rev}:bot/screening/parsing.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     path = Path(tempfile.mkdtemp()) / "parsing_baseline.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("parsing_baseline", path)
@@ -86,7 +86,7 @@ def main() -> int:
     sys.path[:0] = args.libs
     items, today = load_items(Path(args.dev))
 
-    from bot import parsing
+    from bot.screening import parsing
 
     candidates: Dict[str, Dict[str, Optional[Callable]]] = {}
     base = module_from_git(args.baseline)
@@ -107,7 +107,7 @@ def main() -> int:
 
     new_age = lambda t, a, d: parsing.parse_age(t, asked=a, today=d)  # noqa: E731
     new_duration = lambda t, a, d, age: parsing.parse_duration_months(t, asked=a, today=d, age=age)  # noqa: E731
-    candidates["bot/parsing.py (this branch)"] = {"age": new_age, "duration": new_duration, "yes_no": new_yes_no}
+    candidates["bot/screening/parsing.py (this branch)"] = {"age": new_age, "duration": new_duration, "yes_no": new_yes_no}
 
     try:
         from text_to_num import alpha2digit

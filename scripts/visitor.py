@@ -32,7 +32,7 @@ PROMPTS: List[Tuple[str, str]] = [
     if name.startswith("utter_ask_")
     for variant in variants
 ]
-PROMPTS += [  # the questions the actions word (bot/messages.py), first and second wording
+PROMPTS += [  # the questions the actions word (bot/screening/messages.py), first and second wording
     ("medications_confirmed", "Is that complete and correct?"),
     ("medications_confirmed", "Is this list of your medications complete and correct?"),
     ("medications_confirmed", "don't take any medications right now"),

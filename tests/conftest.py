@@ -39,7 +39,7 @@ class RunningStack:
     def __init__(self, tmp: Path, supervise: bool = False) -> None:
         import threading
 
-        from bot.leads import open_lead_store
+        from bot.schema import open_lead_store
         from bot.runner import Stack
 
         self.tmp = tmp

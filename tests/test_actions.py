@@ -22,7 +22,7 @@ from actions.actions import (
     ActionStoreLead,
 )
 from actions.forms import ValidateContactForm, ValidateScreeningForm
-from bot import messages
+from bot.screening import messages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

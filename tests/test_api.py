@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot import audit
+from bot.staff import audit
 from test_staff_support import cli, lead, registered_routes, staff_stack, store_for, tracker_events
 
 

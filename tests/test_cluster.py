@@ -154,7 +154,7 @@ def cluster():
 
 
 def leads_by_conversation(cluster) -> dict:
-    from bot.leads import open_lead_store
+    from bot.schema import open_lead_store
 
     store = open_lead_store(cluster.settings.database_url)
     try:

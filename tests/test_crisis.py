@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crisis import is_crisis
+from bot.screening.crisis import is_crisis
 
 CRISIS = [
     "I want to kill myself",
@@ -136,7 +136,7 @@ def test_routines_are_not_crisis(text):
 
 
 # ---- the C-SSRS range, one list per category (phrasings of their own: not in tests/crisis_dev.yml) ----
-from bot.crisis import crisis_categories, is_everyday_idiom, normalise  # noqa: E402
+from bot.screening.crisis import crisis_categories, is_everyday_idiom, normalise  # noqa: E402
 
 BY_CATEGORY = {
     "passive_ideation": [

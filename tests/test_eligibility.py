@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from bot.eligibility import (
+from bot.screening.eligibility import (
     NEEDS_REVIEW,
     NOT_ELIGIBLE,
     QUALIFIED,
@@ -18,9 +18,9 @@ from bot.eligibility import (
     needed_answers,
     stop_asking_after_age,
 )
-from bot.lexicon import load_lexicon
-from bot.messages import outcome_message
-from bot.policy import load_policy, parse_policy
+from bot.screening.lexicon import load_lexicon
+from bot.screening.messages import outcome_message
+from bot.screening.policy import load_policy, parse_policy
 
 
 @pytest.fixture(scope="module")

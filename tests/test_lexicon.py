@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lexicon import Lexicon, load_lexicon
+from bot.screening.lexicon import Lexicon, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -326,7 +326,7 @@ def test_generated_rasa_data_is_up_to_date():
 
 def test_generated_lexicon_matches_its_curated_inputs():
     """lexicon.generated.yml records a digest of the hand-curated files: editing them needs `make lexicon`."""
-    header = (ROOT / "bot" / "lexicon_data" / "lexicon.generated.yml").read_text(encoding="utf-8")[:2000]
+    header = (ROOT / "bot" / "screening" / "lexicon_data" / "lexicon.generated.yml").read_text(encoding="utf-8")[:2000]
     assert header.startswith("# GENERATED")
     assert "drug-named-entity-recognition 2.0.9" in header and "wordfreq 3.1.1" in header
     assert f"# inputs sha256: {_generator().inputs_digest()}" in header, "run `make lexicon`"

@@ -16,8 +16,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from bot import clock, outbox
-from bot.leads import open_lead_store
+from bot.infra import clock
+from bot.leads import outbox
+from bot.schema import open_lead_store
 from test_staff_support import (PY, ROOT, SmtpReceiver, WebhookReceiver, clean_notify_env, db_url, lead,  # noqa: F401
                                 smtp_env, subprocess_env, wait_for)
 

@@ -14,7 +14,7 @@ import pytest
 
 from test_staff_support import (PASSWORD, PY, ROOT, SmtpReceiver, WebServer, WebhookReceiver, clean_notify_env, lead, login,
                                 smtp_env, staff_stack, wait_for)
-from bot.leads import open_lead_store
+from bot.schema import open_lead_store
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot import notify
+from bot.leads import notify
 from test_staff_support import WebhookReceiver, free_port, lead
 
 

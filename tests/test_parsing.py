@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot import parsing
-from bot.parsing import (
+from bot.screening import parsing
+from bot.screening.parsing import (
     clean_text,
     escape,
     find_volunteered,

@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from bot.lexicon import load_lexicon
-from bot.policy import CRITERIA, DEFAULT_PATH, FAQ_TOPICS, PolicyError, load_policy, parse_policy
+from bot.screening.lexicon import load_lexicon
+from bot.screening.policy import CRITERIA, DEFAULT_PATH, FAQ_TOPICS, PolicyError, load_policy, parse_policy
 
 
 @pytest.fixture(scope="module")

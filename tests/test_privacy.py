@@ -12,10 +12,12 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
-from bot import audit, crypto, erase, outbox, retention, worklist
-from bot.clock import now
-from bot.leads import ENCRYPTED_COLUMNS, leads
-from bot.policy import PolicyError, Retention, parse_retention
+from bot.staff import audit
+from bot.infra import crypto
+from bot.leads import erase, keys, outbox, retention, worklist
+from bot.infra.clock import now
+from bot.leads.store import ENCRYPTED_COLUMNS, leads
+from bot.screening.policy import PolicyError, Retention, parse_retention
 from test_staff_support import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
 
 MARKERS = ["Zephyrine Quillfeather", "zq-marker@example.org", "555-0199-77", "xylophonic-ache", "mornings-quokka",
@@ -72,18 +74,18 @@ def test_key_rotation_keeps_every_lead_readable(db_url, tmp_path, monkeypatch): 
     env_file.write_text(f"{crypto.ENV_KEY}={first}\n")
     store = store_for(db_url)
     ids = [store.save(planted(conversation_id=f"c-{i}")) for i in range(5)]
-    assert crypto.rotate(store.engine, env_file=env_file) == 5
-    keys = os.environ[crypto.ENV_KEY].split(",")
-    assert len(keys) == 2 and keys[1] == first and f"{crypto.ENV_KEY}={keys[0]},{first}" in env_file.read_text()
+    assert keys.rotate(store.engine, env_file=env_file) == 5
+    key_list = os.environ[crypto.ENV_KEY].split(",")
+    assert len(key_list) == 2 and key_list[1] == first and f"{crypto.ENV_KEY}={key_list[0]},{first}" in env_file.read_text()
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert [store.get(i)["full_name"] for i in ids] == [MARKERS[0]] * 5
     with store.engine.connect() as conn:
         raw = conn.execute(text("SELECT full_name FROM leads")).scalars().all()
-    assert all(Fernet(keys[0].encode()).decrypt(v.encode()).decode() == MARKERS[0] for v in raw)
+    assert all(Fernet(key_list[0].encode()).decrypt(v.encode()).decode() == MARKERS[0] for v in raw)
     with pytest.raises(InvalidToken):
         Fernet(first.encode()).decrypt(raw[0].encode())  # nothing is left under the old key
     crypto.drop_old_keys(env_file)
-    assert os.environ[crypto.ENV_KEY] == keys[0] and store.get(ids[0])["email"] == MARKERS[1]
+    assert os.environ[crypto.ENV_KEY] == key_list[0] and store.get(ids[0])["email"] == MARKERS[1]
     no_markers(db_url, store.engine)
     store.engine.dispose()
 

@@ -29,7 +29,7 @@ from visitor import Profile, Result, check_lead, check_tracker_events, p95_ms, r
 
 pytestmark = pytest.mark.stack
 REPORT = ROOT / "reports" / "reliability.md"
-# The lock probe holds leads.db this long: five times the store's busy timeout (bot/db.py), and long enough for
+# The lock probe holds leads.db this long: five times the store's busy timeout (bot/infra/db.py), and long enough for
 # 10 whole screenings to reach their lead (about 11 s on this machine).
 LOCK_HELD_S = 25
 USED: List[Profile] = []  # every visitor of this module, for the log scan at the end

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from bot.lexicon import load_lexicon
-from bot.policy import load_policy, parse_policy
-from bot.screening import (
+from bot.screening.lexicon import load_lexicon
+from bot.screening.policy import load_policy, parse_policy
+from bot.screening.flow import (
     CONTACT_SLOTS,
     HARD_INTERRUPTIONS,
     interrupted_form,

@@ -360,7 +360,7 @@ def staff_stack(kind: str, folder: Path, **extra_env: str) -> Iterator[SimpleNam
 
 def store_for(db: str):
     """A lead store in the test process (no notification channels)."""
-    from bot.leads import open_lead_store
+    from bot.schema import open_lead_store
 
     return open_lead_store(db, notify_channels=())
 

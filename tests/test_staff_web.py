@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot import audit, auth
+from bot.staff import audit, auth
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
 from test_staff_support import PASSWORD, csrf_of, lead, login, registered_routes, staff_stack, store_for, tracker_events
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 
-from bot.policy import load_policy
+from bot.screening.policy import load_policy
 from bot.web import api, blocking, chat, edge, staff
 from bot.settings import Settings
 

@@ -23,8 +23,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.crisis import is_crisis
-from bot.messages import CRISIS_TEXT
+from bot.screening.crisis import is_crisis
+from bot.screening.messages import CRISIS_TEXT
 from bot.web import edge
 
 log = logging.getLogger(__name__)

@@ -137,7 +137,7 @@ def known_payloads(root: Path = ROOT) -> FrozenSet[str]:
     """Every `/intent` payload a button or the widget can send; built once at start-up."""
     found = set(WIDGET_PAYLOADS)
     found.update(_payloads_in_domain(root / "domain.yml"))
-    for path in sorted((root / "actions").glob("*.py")) + [root / "bot" / "messages.py"]:
+    for path in sorted((root / "actions").glob("*.py")) + [root / "bot" / "screening" / "messages.py"]:
         found.update(_payloads_in_python(path))
     return frozenset(p.strip() for p in found if p.strip().startswith("/"))
 

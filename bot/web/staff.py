@@ -21,10 +21,13 @@ from urllib.parse import quote, urlencode
 
 from sanic import response
 
-from bot import audit, auth, clock, erase, outbox, transcript, worklist
+from bot.staff import audit, auth
+from bot.infra import clock
+from bot.leads import erase, outbox, transcript, worklist
 from bot.web.blocking import blocking
-from bot.eligibility import YES_NO_REASONS
-from bot.leads import STATUSES, open_lead_store
+from bot.screening.eligibility import YES_NO_REASONS
+from bot.leads.store import STATUSES
+from bot.schema import open_lead_store
 
 COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
@@ -322,7 +325,7 @@ def register(app) -> None:
         lead = state.store.get(lead_id)
         if lead is None:
             return page(request, "missing.html", status=404)
-        from bot import fhir  # imported here so the dashboard still starts if fhir.resources is missing
+        from bot.leads import fhir  # imported here so the dashboard still starts if fhir.resources is missing
 
         resource = fhir.build(lead)
         audit.record(state.engine, request.ctx.session["username"], "export_fhir", lead_id=lead_id, ip=client_ip(request))

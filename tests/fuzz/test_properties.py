@@ -8,9 +8,9 @@ from typing import Optional
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot import parsing, screening
-from bot.crisis import is_crisis
-from bot.lexicon import Medication, load_lexicon
+from bot.screening import parsing, flow as screening
+from bot.screening.crisis import is_crisis
+from bot.screening.lexicon import Medication, load_lexicon
 from bot.web import chat, edge
 
 # Any code point (surrogates included), plus the shapes the parsers look for mixed in.

@@ -13,9 +13,9 @@ from sqlalchemy import Boolean, Column, DateTime, Index, String, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
 
-from bot.clock import now
-from bot.crypto import EncryptedJSON, EncryptedText
-from bot.db import metadata
+from bot.infra.clock import now
+from bot.infra.crypto import EncryptedJSON, EncryptedText
+from bot.infra.db import metadata
 
 STATUSES = ("new", "contacted", "scheduled", "closed")
 
@@ -28,7 +28,7 @@ leads = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("status", String(32), nullable=False, default="new"),
     Column("outcome", String(32)),  # qualified / needs_review / not_eligible / None (handoff before an outcome)
-    # Health answers and contact details are encrypted at rest (bot/crypto.py); code sees plain values.
+    # Health answers and contact details are encrypted at rest (bot/infra/crypto.py); code sees plain values.
     Column("reasons", EncryptedJSON, nullable=False, default=list),
     Column("answers", EncryptedJSON, nullable=False, default=dict),
     Column("medications", EncryptedJSON, nullable=False, default=list),
@@ -131,26 +131,3 @@ class LeadStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(leads).order_by(leads.c.created_at.desc())).mappings().all()
         return [dict(r) for r in rows]
-
-
-def open_lead_store(database_url: str, notify_channels: Optional[Iterable[str]] = None) -> LeadStore:
-    """Create the engine and schema and install the write hooks (called at start-up, never at import).
-
-    `notify_channels`: the notifications a lead queues, in the lead's own transaction. They come from the
-    clinic's policy (clinic_policy.yml `notifications.channels`; read here when not given), never from the
-    SMTP or webhook settings of the process that happens to write the lead: the action server writes leads,
-    while the worker that delivers them may be the only process with those settings.
-    """
-    from bot import audit, auth, outbox, worklist  # noqa: F401  (register the staff tables on metadata)
-    from bot.db import create_schema, make_engine
-
-    if notify_channels is None:
-        from bot.policy import load_policy
-        from bot.settings import Settings
-
-        notify_channels = load_policy(Settings.from_env().policy_path).notification_channels
-    engine = make_engine(database_url)
-    create_schema(engine)
-    store = LeadStore(engine)
-    outbox.install(store, notify_channels)
-    return store

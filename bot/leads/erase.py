@@ -17,10 +17,10 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.audit import audit_log
-from bot.db import flush_deleted
-from bot.clock import now
-from bot.leads import leads
+from bot.staff.audit import audit_log
+from bot.infra.db import flush_deleted
+from bot.infra.clock import now
+from bot.leads.store import leads
 
 
 @dataclass
@@ -33,8 +33,8 @@ class Erased:
 
 def delete_leads(conn, ids: List[str]) -> int:
     """Delete leads and everything hanging off them, in the caller's transaction; returns outbox rows deleted."""
-    from bot.outbox import outbox, outbox_attempts
-    from bot.worklist import lead_events
+    from bot.leads.outbox import outbox, outbox_attempts
+    from bot.leads.worklist import lead_events
 
     boxes = select(outbox.c.id).where(outbox.c.lead_id.in_(ids))
     conn.execute(delete(outbox_attempts).where(outbox_attempts.c.outbox_id.in_(boxes)))

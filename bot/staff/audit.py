@@ -1,6 +1,6 @@
 """Audit log of staff access: who did what, when, to which lead, and never any health data.
 
-Kept apart from the lead's own work history (bot/worklist.py) because an audit log is read by
+Kept apart from the lead's own work history (bot/leads/worklist.py) because an audit log is read by
 people who must not see health answers; `detail` is limited to short, fixed, non-clinical words.
 """
 
@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import Column, DateTime, Integer, String, Table, func, select
 from sqlalchemy.engine import Engine
 
-from bot.db import metadata
-from bot.clock import now
+from bot.infra.db import metadata
+from bot.infra.clock import now
 
 ACTIONS = (
     "login", "login_failed", "logout", "list_leads", "view_lead", "update_lead",

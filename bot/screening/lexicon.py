@@ -1,6 +1,6 @@
 """Medication and condition lexicon: what visitors type -> generic name, class, canonical condition.
 
-The actions read bot/lexicon_data/lexicon.generated.yml (the hand-curated clinic classes merged with the
+The actions read bot/screening/lexicon_data/lexicon.generated.yml (the hand-curated clinic classes merged with the
 everyday drugs, supplements, antibiotics and the DrugBank vocabulary by scripts/generate_lexicon_data.py);
 Rasa gets only the clinic-relevant names (data/lexicon.yml). Lookup is by word n-grams in a dict, so a
 few thousand names cost nothing per message. Fuzzy matching only ever proposes curated names and never

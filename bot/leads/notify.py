@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import aiosmtplib
 import httpx
 
-from bot.eligibility import YES_NO_REASONS
+from bot.screening.eligibility import YES_NO_REASONS
 
 OUTCOME_LABELS = {"qualified": "qualified", "needs_review": "needs clinician review", "not_eligible": "not eligible"}
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import List, Optional, Sequence
 
-from bot.eligibility import NEEDS_REVIEW, NOT_ELIGIBLE, QUALIFIED, Assessment
-from bot.lexicon import Lexicon
-from bot.policy import Clinic
+from bot.screening.eligibility import NEEDS_REVIEW, NOT_ELIGIBLE, QUALIFIED, Assessment
+from bot.screening.lexicon import Lexicon
+from bot.screening.policy import Clinic
 
 CRISIS_TEXT = (
     "I'm really sorry you're going through this, and I'm glad you said something. You don't have to face it alone.\n"

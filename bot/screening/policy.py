@@ -49,7 +49,7 @@ FAQ_TOPICS = (
     "what_is", "how_it_works", "num_infusions", "relief_duration", "side_effects", "addictive", "cost", "conditions",
 )
 CLINIC_KEYS = ("name", "phone", "email", "hours", "callback_window")
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "clinic_policy.yml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "clinic_policy.yml"
 
 
 NOTIFICATION_CHANNELS = ("email", "webhook")
@@ -109,7 +109,7 @@ class Policy:
     criteria: Dict[str, str]
     medication_classes: Dict[str, str]
     include_health_summary: bool = False
-    # which notifications every lead worth a call queues, whichever process writes it (bot/outbox.py)
+    # which notifications every lead worth a call queues, whichever process writes it (bot/leads/outbox.py)
     notification_channels: Tuple[str, ...] = NOTIFICATION_CHANNELS
     faq: Dict[str, str] = field(default_factory=dict)
     retention: Retention = field(default_factory=Retention)

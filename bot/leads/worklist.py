@@ -14,9 +14,9 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, case, func, select
 from sqlalchemy.engine import Engine
 
-from bot.db import metadata
-from bot.clock import now
-from bot.leads import STATUSES, leads
+from bot.infra.db import metadata
+from bot.infra.clock import now
+from bot.leads.store import STATUSES, leads
 
 CLOSE_REASONS = {"not_a_fit": "not a fit", "no_answer": "no answer", "treated": "treated"}
 MAX_NOTE = 4000
@@ -74,7 +74,7 @@ def _where(query, f: Filters):
 def matches(lead: Dict[str, Any], q: str) -> bool:
     """Search by name, email or phone (case-insensitive; a phone also by its digits).
 
-    Done in Python because these columns are encrypted at rest (bot/crypto.py): the database
+    Done in Python because these columns are encrypted at rest (bot/infra/crypto.py): the database
     cannot compare them. 1000 leads take well under a second (tests/test_privacy.py measures it).
     """
     needle = q.strip().casefold()

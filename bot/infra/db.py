@@ -1,18 +1,18 @@
-"""Database engine and schema home. One MetaData for every table so one create_all sets up a fresh store."""
+"""The database engine: SQLite or PostgreSQL with the same safe settings, and the one MetaData every table joins."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
 SQLITE_BUSY_TIMEOUT_S = 5.0
 
 
-VAR = Path(__file__).resolve().parent.parent / "var"
+VAR = Path(__file__).resolve().parents[2] / "var"
 
 
 def private_dir(folder: Path) -> None:
@@ -83,34 +83,3 @@ def flush_deleted(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table the project defines (idempotent)."""
-    import bot.leads  # noqa: F401  (registers its tables on metadata)
-
-    metadata.create_all(engine)
-    # Tables made before an index existed get it here (create_all skips existing tables).
-    for table in metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-    _encrypt_legacy(engine)
-
-
-def _encrypt_legacy(engine: Engine) -> None:
-    """A store made before encryption at rest: text columns on PostgreSQL, then every row encrypted."""
-    from bot import crypto
-    from bot.leads import ENCRYPTED_COLUMNS
-
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            types = dict(conn.execute(text(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = 'leads'")).all())
-            for name in ENCRYPTED_COLUMNS:
-                if types.get(name) not in (None, "text"):
-                    conn.execute(text(f'ALTER TABLE leads ALTER COLUMN "{name}" TYPE text USING "{name}"::text'))
-        plain = " OR ".join(f'("{n}" IS NOT NULL AND "{n}" NOT LIKE \'{crypto.TOKEN_PREFIX}%\')' for n in ENCRYPTED_COLUMNS)
-        legacy = conn.execute(text(f"SELECT count(*) FROM leads WHERE {plain}")).scalar_one()
-    if legacy:
-        crypto.reencrypt(engine)

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Mapping
 
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
-from bot.eligibility import YES_NO_REASONS
+from bot.screening.eligibility import YES_NO_REASONS
 
 QUESTIONNAIRE = "urn:ketamine-screening:questionnaire:pain-screening|1"
 LEAD_SYSTEM = "urn:ketamine-screening:lead-id"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from bot import parsing
-from bot.eligibility import stop_asking_after_age
-from bot.lexicon import Lexicon
-from bot.policy import Policy
+from bot.screening import parsing
+from bot.screening.eligibility import stop_asking_after_age
+from bot.screening.lexicon import Lexicon
+from bot.screening.policy import Policy
 
 SCREENING_SLOTS = [
     "age", "condition", "pain_duration_months", "pain_severity", "prior_treatments", "medications",
@@ -174,7 +174,7 @@ def correction_events(turn: Turn, slots: Mapping[str, Any], policy: Policy, lexi
     Returns the changed answers plus the re-evaluated outcome; a visitor who turns out to be a minor
     loses every contact detail given so far.
     """
-    from bot.eligibility import assess  # local: eligibility is only needed here and by the actions
+    from bot.screening.eligibility import assess  # local: eligibility is only needed here and by the actions
 
     if turn.hard_interruption:
         return {}

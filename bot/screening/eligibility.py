@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.lexicon import SUBSTANCE_CLASS, Lexicon
-from bot.policy import Policy
+from bot.screening.lexicon import SUBSTANCE_CLASS, Lexicon
+from bot.screening.policy import Policy
 
 QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
 

@@ -24,9 +24,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, and_, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.db import metadata
-from bot.clock import now
-from bot.leads import LeadStore
+from bot.infra.db import metadata
+from bot.infra.clock import now
+from bot.leads.store import LeadStore
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class Worker:
                  config: WorkerConfig | None = None, name: str | None = None,
                  purge: Optional[Callable[[], Any]] = None, purge_every: float = 3600.0) -> None:
         self.engine, self.senders, self.render = engine, senders, render
-        self.purge, self.purge_every = purge, purge_every  # retention (bot/retention.py), hourly by default
+        self.purge, self.purge_every = purge, purge_every  # retention (bot/leads/retention.py), hourly by default
         self._next_purge = 0.0
         self.config = config or WorkerConfig()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -261,7 +261,7 @@ def status_for_lead(engine: Engine, lead_id: str) -> List[Dict[str, Any]]:
 
 def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = None) -> Worker:
     """Worker wired from the environment and the clinic policy (start-up only)."""
-    from bot import notify
+    from bot.leads import notify
 
     config = notify.NotifyConfig.from_env(env)
     include = bool(getattr(policy, "include_health_summary", False))
@@ -273,7 +273,7 @@ def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = No
     def render(lead: Mapping[str, Any], escalation: bool):
         return notify.render(lead, config.base_url, include_health_summary=include, escalation=escalation)
 
-    from bot import retention
+    from bot.leads import retention
     from bot.settings import Settings
 
     retain, settings = getattr(policy, "retention", None), Settings.from_env()

@@ -22,8 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, select
 from sqlalchemy.engine import Engine
 
-from bot.db import metadata
-from bot.clock import aware, now
+from bot.infra.db import metadata
+from bot.infra.clock import aware, now
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10

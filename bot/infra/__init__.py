@@ -1,0 +1,1 @@
+"""Infrastructure every part shares: the database engine, encryption at rest and the clock."""

@@ -1,0 +1,1 @@
+"""Clinic staff: accounts, sessions, API tokens and the audit log of who did what."""
