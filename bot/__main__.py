@@ -40,10 +40,10 @@ def _password(from_stdin: bool) -> str:
 
 
 async def _run_worker(settings: Settings, once: bool) -> int:
-    from bot.leads import outbox
+    from bot.leads import worker as lead_worker
     from bot.screening.policy import load_policy
 
-    worker = outbox.build_worker(_engine(settings), load_policy(settings.policy_path))
+    worker = lead_worker.build_worker(_engine(settings), load_policy(settings.policy_path))
     if not worker.senders:
         logging.warning("outbox worker: no channel configured (set SMTP_HOST/SMTP_TO and/or WEBHOOK_URL)")
     if once:

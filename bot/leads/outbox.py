@@ -257,26 +257,3 @@ def status_for_lead(engine: Engine, lead_id: str) -> List[Dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(outbox).where(outbox.c.lead_id == lead_id).order_by(outbox.c.id)).mappings().all()
     return [dict(r) for r in rows]
-
-
-def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = None) -> Worker:
-    """Worker wired from the environment and the clinic policy (start-up only)."""
-    from bot.leads import notify
-
-    config = notify.NotifyConfig.from_env(env)
-    include = bool(getattr(policy, "include_health_summary", False))
-    unset = [c for c in getattr(policy, "notification_channels", ()) if c not in config.channels]
-    if unset:  # the rows wait, visible on the lead page, until a worker with these settings runs
-        log.warning("outbox worker: the clinic policy queues %s notifications, but this process has no settings "
-                    "for them (SMTP_HOST and SMTP_TO / WEBHOOK_URL); another worker must deliver them", " and ".join(unset))
-
-    def render(lead: Mapping[str, Any], escalation: bool):
-        return notify.render(lead, config.base_url, include_health_summary=include, escalation=escalation)
-
-    from bot.leads import retention
-    from bot.settings import Settings
-
-    retain, settings = getattr(policy, "retention", None), Settings.from_env()
-    purge = (lambda: retention.purge(engine, retain, settings=settings)) if retain is not None else None
-    every = float((env if env is not None else os.environ).get("RETENTION_PURGE_SECONDS") or retention.PURGE_INTERVAL_S)
-    return Worker(engine, notify.make_senders(config), render, WorkerConfig.from_env(env), purge=purge, purge_every=every)

@@ -24,6 +24,7 @@ from sanic import response
 from bot.staff import audit, auth
 from bot.infra import clock
 from bot.leads import erase, outbox, transcript, worklist
+from bot.leads import worker as lead_worker
 from bot.web.blocking import blocking
 from bot.screening.eligibility import YES_NO_REASONS
 from bot.leads.store import STATUSES
@@ -154,9 +155,9 @@ def register(app) -> None:
     async def start_worker(app, loop):
         if (os.environ.get("OUTBOX_IN_WEB") or "1") == "0":
             return
-        worker = outbox.build_worker(app.ctx.staff.engine, app.ctx.policy)
+        background = lead_worker.build_worker(app.ctx.staff.engine, app.ctx.policy)
         stop = asyncio.Event()
-        app.ctx.staff.worker = (stop, loop.create_task(worker.run_forever(stop)))
+        app.ctx.staff.worker = (stop, loop.create_task(background.run_forever(stop)))
 
     @app.listener("before_server_stop")
     async def stop_worker(app, loop):
