@@ -1,6 +1,7 @@
 """Done-when check: a lead saved as the bot saves it shows in the dashboard and API within seconds,
 and the email and webhook arrive exactly once, also across a web-server restart and with a
-standalone worker running beside the web app's own.
+standalone worker running beside the web app's own. The process that writes the leads has no SMTP or
+webhook settings: only the web app (and the standalone worker) have them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def test_lead_reaches_dashboard_api_email_and_webhook_once(kind, tmp_path, monke
     notify = dict(smtp_env(smtp.port, hook.url), OUTBOX_POLL_SECONDS="0.2")
     try:
         with staff_stack(kind, tmp_path, OUTBOX_IN_WEB="1", **notify) as site:
-            clean_notify_env(monkeypatch, **smtp_env(smtp.port, hook.url))
+            # The writer (as the action server) has no SMTP or webhook settings of its own: the clinic's
+            # policy queues the notifications and the web app's outbox worker delivers them.
+            clean_notify_env(monkeypatch)
             store = open_lead_store(site.db)  # as the action server opens it: the outbox hook is installed
             first = store.save(lead(outcome="qualified", reasons=[]))
             auth = {"Authorization": f"Bearer {site.token}"}
