@@ -455,7 +455,7 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
     return YesNo(None)
 
 
-# Every way of saying "stop" has a word for it (the stop examples in data/nlu.yml, typos included).
+# Every way of saying "stop" has a word for it (the stop examples in data/nlu/control.yml, typos included).
 _STOP_WORDS = re.compile(
     r"\b(?:stop(?:s|ped|ping)?|stahp|sto+p|quit(?:s|ting)?|qiut|cancel(?:s|led|ling)?|exit|(?:not|n't|no)\s+(?:to\s+)?(?:continue|go\s+on|finish)|end|ending|forget|never\s?mind|nvm|changed\s+my\s+mind|"
     r"don'?t\s+(?:want|wanna)|do\s+not\s+want|not\s+interested|abort|halt|enough|done|out|close|terminate|no\s+more|"
