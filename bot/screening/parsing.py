@@ -7,7 +7,6 @@ ask again kindly instead of guessing.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 from dataclasses import dataclass
 from typing import Dict, Optional
@@ -600,8 +599,3 @@ def looks_like_a_name(text: str) -> bool:
     """Two to four capitalised words ("Ada Zorvathaha"): a name, whatever a classifier makes of "haha" in it."""
     return bool(re.fullmatch(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}", clean_text(text, 120).strip(" .,!"))) and all(
         w[0].isupper() for w in clean_text(text, 120).split())
-
-
-def escape(text: str) -> str:
-    """HTML-escape visitor text for any place it is echoed into markup."""
-    return html.escape(text or "", quote=True)
