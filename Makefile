@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard components/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard components/*.py)
 
 .PHONY: evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
 

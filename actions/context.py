@@ -29,9 +29,3 @@ def policy() -> Policy:
 @lru_cache(maxsize=1)
 def lead_store() -> LeadStore:
     return open_lead_store(settings().database_url, policy().notification_channels)
-
-
-def warm_up() -> None:
-    """Load policy, lexicon and store at start-up so a bad policy file fails loudly and early."""
-    policy()
-    lead_store()

@@ -1,6 +1,6 @@
 """Keeps a `stop` guess only when the message has a word that says stop.
 
-`stop` ends the screening at once (data/rules.yml), so a guess made from character n-grams alone must
+`stop` ends the screening at once (data/rules/at_any_point.yml), so a guess made from character n-grams alone must
 not: in load tests a name such as "Ada Zorvathalt" ("halt") was read as stop and the lead was lost.
 Every way of saying stop has a word for it (bot.screening.parsing.says_stop); without one, the next intent the
 classifier ranked takes its place and the open question reads the message as an answer.

@@ -154,11 +154,15 @@ def cluster():
 
 
 def leads_by_conversation(cluster) -> dict:
+    from sqlalchemy import select
+
+    from bot.leads.store import leads
     from bot.schema import open_lead_store
 
     store = open_lead_store(cluster.settings.database_url)
     try:
-        return {lead["conversation_id"]: lead for lead in store.all()}
+        with store.engine.connect() as conn:
+            return {lead["conversation_id"]: dict(lead) for lead in conn.execute(select(leads)).mappings()}
     finally:
         store.engine.dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
@@ -20,7 +19,7 @@ from bot.screening.eligibility import (
 )
 from bot.screening.lexicon import load_lexicon
 from bot.screening.messages import outcome_message
-from bot.screening.policy import load_policy, parse_policy
+from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +32,14 @@ def policy(lexicon):
     return load_policy(known_classes=list(lexicon.classes))
 
 
+def policy_data():
+    """A fresh, mutable copy of the default policy file, as loaded from YAML."""
+    return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+
+
 def edited(policy, **changes):
     """A copy of the default policy file with some criteria / medication classes changed."""
-    data = copy.deepcopy(policy.raw)
+    data = policy_data()
     for dotted, value in changes.items():
         section, key = dotted.split("__")
         data[section][key] = value
@@ -352,7 +356,7 @@ def test_edited_policy_pregnant_review(policy, lexicon):
 
 def test_edited_policy_from_file(tmp_path, policy, lexicon):
     policy_path = tmp_path / "clinic_policy.yml"
-    data = copy.deepcopy(load_policy().raw)
+    data = policy_data()
     data["criteria"]["heart_condition"] = "exclude"
     data["minimum_age"] = 21
     data["minimum_pain_months"] = 6
@@ -390,7 +394,7 @@ def test_edited_policy_unrecognised_medication_note(policy, lexicon):
 
 
 def test_edited_treated_list(policy, lexicon):
-    data = copy.deepcopy(policy.raw)
+    data = policy_data()
     data["treated_conditions"] = ["crps"]
     narrow = parse_policy(data)
     assert assess(with_(condition="crps"), narrow, lexicon).outcome == QUALIFIED
@@ -398,7 +402,7 @@ def test_edited_treated_list(policy, lexicon):
 
 
 def test_class_missing_from_policy_falls_back_to_review(policy, lexicon):
-    data = copy.deepcopy(policy.raw)
+    data = policy_data()
     del data["medication_classes"]["benzodiazepine"]
     result = assess(with_(medications=["alprazolam"]), parse_policy(data), lexicon)
     assert result.outcome == NEEDS_REVIEW

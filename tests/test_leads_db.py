@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.staff import audit, auth
 from bot.leads import outbox, worklist
+from bot.leads.store import leads
 from bot.schema import open_lead_store
 from test_staff_support import clean_notify_env, db_url, lead  # noqa: F401  (db_url is a fixture)
 
@@ -42,7 +43,7 @@ def test_failed_hook_rolls_back_lead_and_outbox(store):
     store.hooks.append(boom)
     with pytest.raises(RuntimeError):
         store.save(lead(outcome="qualified"))
-    assert store.all() == [] and rows(store) == []
+    assert rows(store, leads) == [] and rows(store) == []
 
 
 @pytest.mark.parametrize("fields,expected", [
@@ -59,14 +60,14 @@ def test_which_leads_notify(store, fields, expected):
 
 def test_urgency_upgrades_a_pending_notice_and_escalates_a_sent_one(store):
     first = store.save(lead(outcome="qualified"))
-    store.flag_urgent(first)
+    store.save({"id": first, "urgent": True})
     assert [(r["key"], r["urgent"]) for r in rows(store)] == [(f"{first}:email", True), (f"{first}:webhook", True)]
 
     second = store.save(lead(outcome="qualified"))
     with store.engine.begin() as conn:
         conn.execute(outbox.outbox.update().where(outbox.outbox.c.lead_id == second).values(state="sent"))
-    store.flag_urgent(second)
-    store.flag_urgent(second)  # idempotent
+    store.save({"id": second, "urgent": True})
+    store.save({"id": second, "urgent": True})  # idempotent
     keys = [r["key"] for r in rows(store) if r["lead_id"] == second]
     assert keys == [f"{second}:email", f"{second}:webhook", f"{second}:email:urgent", f"{second}:webhook:urgent"]
 

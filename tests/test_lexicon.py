@@ -319,8 +319,8 @@ def test_generated_rasa_data_is_up_to_date():
     rendered = _generator().render()
     assert rendered.startswith("# GENERATED")
     assert "  - lookup: medication" in rendered and "  - synonym: alprazolam" in rendered
-    assert (ROOT / "data" / "lexicon.yml").read_text(encoding="utf-8") == rendered, (
-        "data/lexicon.yml is stale: run .venv/bin/python scripts/generate_lexicon_data.py"
+    assert (ROOT / "data" / "nlu" / "lexicon.generated.yml").read_text(encoding="utf-8") == rendered, (
+        "data/nlu/lexicon.generated.yml is stale: run .venv/bin/python scripts/generate_lexicon_data.py"
     )
 
 
@@ -334,7 +334,7 @@ def test_generated_lexicon_matches_its_curated_inputs():
 
 def test_rasa_lookup_stays_small_and_clinic_relevant(lex):
     """The broad vocabulary lives on the actions side; Rasa's lookup tables keep the clinic-relevant names."""
-    rasa = (ROOT / "data" / "lexicon.yml").read_text(encoding="utf-8")
+    rasa = (ROOT / "data" / "nlu" / "lexicon.generated.yml").read_text(encoding="utf-8")
     forms = {line.strip()[2:] for line in rasa.splitlines() if line.startswith("      - ")}
     assert len(forms) < 1500 < len(lex.surface) / 3
     for actions_only in ("amoxicillin", "valsartan", "heroin", "kratom", "subs", "blues", "bars", "street fentanyl"):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
+import yaml
 
 from bot.screening.lexicon import load_lexicon
-from bot.screening.policy import load_policy, parse_policy
+from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
 from bot.screening.flow import (
     CONTACT_SLOTS,
     HARD_INTERRUPTIONS,
@@ -476,7 +475,7 @@ def test_screening_required_slots(policy):
 
 
 def test_screening_continues_for_minors_when_the_clinic_only_reviews_them(policy):
-    data = copy.deepcopy(policy.raw)
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))  # a fresh copy of the default policy file
     data["criteria"]["under_minimum_age"] = "review"
     assert screening_required_slots({"age": 17}, parse_policy(data)) == SCREENING_SLOTS
 

@@ -111,10 +111,6 @@ class LeadStore:
                 hook(conn, row, created)
         return row["id"]
 
-    def flag_urgent(self, lead_id: str) -> None:
-        """Mark a lead urgent (crisis language in its conversation)."""
-        self.save({"id": lead_id, "urgent": True})
-
     def get(self, lead_id: str) -> Optional[Dict[str, Any]]:
         with self.engine.connect() as conn:
             row = conn.execute(select(leads).where(leads.c.id == lead_id)).mappings().first()
@@ -125,9 +121,4 @@ class LeadStore:
             rows = conn.execute(
                 select(leads).where(leads.c.conversation_id == conversation_id).order_by(leads.c.created_at)
             ).mappings().all()
-        return [dict(r) for r in rows]
-
-    def all(self) -> List[Dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(leads).order_by(leads.c.created_at.desc())).mappings().all()
         return [dict(r) for r in rows]

@@ -106,7 +106,7 @@ class Turn:
 
 
 def interrupted_form(events: Iterable[Mapping[str, Any]]) -> Optional[str]:
-    """The form that was running when the visitor asked to delete their data (rules_privacy.yml sets it aside
+    """The form that was running when the visitor asked to delete their data (data/rules/privacy.yml sets it aside
     before asking "Delete it?", so a typed "yes" is never read as an answer), or None if none was.
 
     The last loop event is that set-aside (no name); the one before it tells which form, if any, was active.

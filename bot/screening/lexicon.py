@@ -2,7 +2,7 @@
 
 The actions read bot/screening/lexicon_data/lexicon.generated.yml (the hand-curated clinic classes merged with the
 everyday drugs, supplements, antibiotics and the DrugBank vocabulary by scripts/generate_lexicon_data.py);
-Rasa gets only the clinic-relevant names (data/lexicon.yml). Lookup is by word n-grams in a dict, so a
+Rasa gets only the clinic-relevant names (data/nlu/lexicon.generated.yml). Lookup is by word n-grams in a dict, so a
 few thousand names cost nothing per message. Fuzzy matching only ever proposes curated names and never
 touches an ordinary English word, so "pain", "spasms" or "nothing" can never become a drug.
 """

@@ -29,13 +29,6 @@ CRISIS_CHECK_TEXT = (
 CRISIS_CHECK_NOTE = "Possible crisis wording (automated, not confirmed): 988 and 911 were shown. Please check when calling."
 
 
-def crisis_followup(clinic: Clinic) -> str:
-    return (
-        f"I've let the care team at {clinic.name} know this conversation needs attention. "
-        "If you'd like, I can also have someone from the clinic reach out to you."
-    )
-
-
 def read_back(
     typed: Sequence[str], lexicon: Lexicon, values: Optional[Sequence[str]] = None, again: bool = False
 ) -> str:

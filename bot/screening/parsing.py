@@ -7,7 +7,6 @@ ask again kindly instead of guessing.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 from dataclasses import dataclass
 from typing import Dict, Optional
@@ -455,7 +454,7 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
     return YesNo(None)
 
 
-# Every way of saying "stop" has a word for it (the stop examples in data/nlu.yml, typos included).
+# Every way of saying "stop" has a word for it (the stop examples in data/nlu/control.yml, typos included).
 _STOP_WORDS = re.compile(
     r"\b(?:stop(?:s|ped|ping)?|stahp|sto+p|quit(?:s|ting)?|qiut|cancel(?:s|led|ling)?|exit|(?:not|n't|no)\s+(?:to\s+)?(?:continue|go\s+on|finish)|end|ending|forget|never\s?mind|nvm|changed\s+my\s+mind|"
     r"don'?t\s+(?:want|wanna)|do\s+not\s+want|not\s+interested|abort|halt|enough|done|out|close|terminate|no\s+more|"
@@ -600,8 +599,3 @@ def looks_like_a_name(text: str) -> bool:
     """Two to four capitalised words ("Ada Zorvathaha"): a name, whatever a classifier makes of "haha" in it."""
     return bool(re.fullmatch(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}", clean_text(text, 120).strip(" .,!"))) and all(
         w[0].isupper() for w in clean_text(text, 120).split())
-
-
-def escape(text: str) -> str:
-    """HTML-escape visitor text for any place it is echoed into markup."""
-    return html.escape(text or "", quote=True)

@@ -113,7 +113,6 @@ class Policy:
     notification_channels: Tuple[str, ...] = NOTIFICATION_CHANNELS
     faq: Dict[str, str] = field(default_factory=dict)
     retention: Retention = field(default_factory=Retention)
-    raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _require(mapping: Any, key: str, where: str) -> Any:
@@ -206,7 +205,6 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
         include_health_summary=include,
         notification_channels=tuple(dict.fromkeys(channels)),
         retention=parse_retention(data.get("retention")),
-        raw=data,
     )
 
 

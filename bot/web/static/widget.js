@@ -447,7 +447,7 @@
   crisisClose.addEventListener("click", closeCrisis);
   retryBtn.addEventListener("click", function () { retry(); });
   humanBtn.addEventListener("click", function () { send("/request_human", "Talk to a person", { focusInput: true }); });
-  // asks once for confirmation in the chat (data/rules_privacy.yml) before anything is erased
+  // asks once for confirmation in the chat (data/rules/privacy.yml) before anything is erased
   eraseBtn.addEventListener("click", function () { send("/erase_data", "Delete my data", { focusInput: true }); });
   restartBtn.addEventListener("click", function () { send("/restart", "", { kind: "restart", focusInput: true }); });
 
