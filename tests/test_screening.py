@@ -13,7 +13,6 @@ from bot.screening.flow import (
     interrupted_form,
     SOFT_INTERRUPTIONS,
     Turn,
-    answers_from_slots,
     contact_required_slots,
     correction_events,
     unanswered,
@@ -34,6 +33,7 @@ from bot.screening.flow import (
     screening_required_slots,
 )
 from bot.screening import catalogue
+from bot.screening.lead_record import answers_from_slots
 
 SCREENING_SLOTS = catalogue.screening_slots()
 YES_NO_SLOTS = catalogue.yes_no_slots()

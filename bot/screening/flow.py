@@ -412,16 +412,3 @@ def extract_contact_consent(turn: Turn) -> Optional[bool]:
 
 def _looks_like_answer(text: str) -> bool:
     return bool(re.search(r"[A-Za-z0-9]{2,}", text))
-
-
-def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
-    """The screening answers as stored with a lead (health answers only; contact details live in columns)."""
-    screening = catalogue.screening_slots()
-    keys = screening + [
-        "condition_detail", "unsure_answers", "unclear_answers", "answer_notes", "medications_typed",
-        "health_data_consent",
-    ]
-    answers = {k: slots.get(k) for k in keys if slots.get(k) is not None}
-    if answers.get("unclear_answers"):  # contact details given up on are not health answers
-        answers["unclear_answers"] = {k: v for k, v in answers["unclear_answers"].items() if k in screening}
-    return answers
