@@ -12,7 +12,7 @@ Readers are looked up at call time (`questions()` reads `QUESTIONS`), so a test 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from bot.screening import parsing
 
@@ -107,11 +107,11 @@ def screening_questions() -> Tuple[Question, ...]:
     return questions(SCREENING_FORM)
 
 
-def screening_slots() -> list:
+def screening_slots() -> List[str]:
     return [q.slot for q in screening_questions()]
 
 
-def contact_slots() -> list:
+def contact_slots() -> List[str]:
     return [q.slot for q in questions(CONTACT_FORM)]
 
 
@@ -119,7 +119,7 @@ def yes_no_questions() -> Tuple[Question, ...]:
     return tuple(q for q in QUESTIONS if q.kind == YES_NO)
 
 
-def yes_no_slots() -> list:
+def yes_no_slots() -> List[str]:
     return [q.slot for q in yes_no_questions()]
 
 
