@@ -44,7 +44,7 @@ class Question:
     label: str = ""  # what staff see beside the answer; a yes/no question's defaults to its reason
     criteria: Tuple[str, ...] = ()
     always_needed: bool = False
-    reader: Optional[Callable[..., object]] = None  # the parsing function for this question's answers
+    reader: Optional[Callable[..., object]] = None  # the parsing function for its answers (yes/no: text, slot, intent)
     unit: str = ""  # how a number is shown: "{} months"
     form: str = SCREENING_FORM
     ask: str = ""  # the Rasa response or action that asks it; utter_ask_<slot> by default

@@ -322,7 +322,9 @@ def extract_yes_no(
     if turn.hard_interruption:
         return {}
     if turn.asked(slot):
-        reading = parsing.read_yes_no(turn.text, slot, turn.intent)
+        question = catalogue.find(slot)
+        read = question.reader if question and question.reader else parsing.read_yes_no  # the catalogue's reader
+        reading = read(turn.text, slot, turn.intent)
         if reading.value is None and not reading.unsure:
             return {}
         result: Dict[str, Any] = {slot: bool(reading.value)}
