@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -16,6 +16,7 @@ from actions import context
 from actions.forms import turn_of
 from bot.screening import messages, flow as screening
 from bot.screening.eligibility import assess, stop_asking_after_age
+from bot.screening.lead_record import lead_record
 
 logger = logging.getLogger(__name__)
 FAQ_NEXT_STEPS = [
@@ -56,36 +57,14 @@ async def store_lead(tracker: Tracker, **flags: Any) -> str:
 
 
 def save_lead(tracker: Tracker, **flags: Any) -> str:
-    """Write (or update) this conversation's lead from its slots; raises on a failed write."""
+    """Write (or update) this conversation's lead from its slots (bot/screening/lead_record.py); raises on a failed write."""
     slots = tracker.slots
-    assessment = _assessment(tracker) if slots.get("screening_outcome") else None
-    consent = slots.get("contact_consent") is True
-    lead: Dict[str, Any] = {
-        "id": slots.get("lead_id"),
-        "conversation_id": tracker.sender_id,
-        # assessed again from the answers, never copied from the slot: a lead is `qualified` only when every
-        # answer the policy needs is there and clear, whatever a tracker claims (bot/screening/eligibility.py)
-        "outcome": assessment.outcome if assessment else None,
-        "reasons": list(assessment.reasons) if assessment else [],
-        "answers": screening.answers_from_slots(slots),
-        "medications": [m.as_dict() for m in assessment.medications] if assessment else [],
-        "urgent": bool(slots.get("crisis_flag")),
-        "human_requested": bool(slots.get("human_requested")),
-        "contact_consent": slots.get("contact_consent"),
-        "contact_consent_at": _consent_time(tracker, "contact_consent"),
-        "health_consent_at": _consent_time(tracker, "health_data_consent"),
-    }
-    notes = list(assessment.notes) if assessment else []
-    if slots.get("crisis_possible") and not slots.get("crisis_flag"):
-        notes.append(messages.CRISIS_CHECK_NOTE)
-    if notes:
-        lead["answers"]["clinician_notes"] = notes
-    minor = stop_asking_after_age(slots.get("age"), context.policy())  # a minor's contact details are never kept
-    if (consent or slots.get("human_requested")) and not minor:
-        lead.update({k: slots.get(k) for k in ("full_name", "email", "phone", "preferred_contact_time")})
-    if minor:
-        lead.update({"contact_consent": None, "contact_consent_at": None})
-    lead.update(flags)
+    lead = lead_record(
+        slots, _assessment(tracker) if slots.get("screening_outcome") else None, context.policy(), tracker.sender_id,
+        contact_consent_at=_consent_time(tracker, "contact_consent"),
+        health_consent_at=_consent_time(tracker, "health_data_consent"),
+        **flags,
+    )
     return context.lead_store().save(lead)
 
 

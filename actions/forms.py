@@ -13,7 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from bot.screening import messages, flow as screening
+from bot.screening import catalogue, messages, flow as screening
 from bot.screening.eligibility import stop_asking_after_age
 from bot.screening.flow import Turn
 
@@ -152,29 +152,12 @@ class ValidateScreeningForm(ScreeningFormBase):
             tracker.get_slot("answer_notes"),
         )
 
-    def extract_pregnant(self, dispatcher, tracker, domain):
-        return self._yes_no("pregnant", tracker)
-
-    def extract_psychosis_history(self, dispatcher, tracker, domain):
-        return self._yes_no("psychosis_history", tracker)
-
-    def extract_heart_condition(self, dispatcher, tracker, domain):
-        return self._yes_no("heart_condition", tracker)
-
-    def extract_liver_disease(self, dispatcher, tracker, domain):
-        return self._yes_no("liver_disease", tracker)
-
-    def extract_substance_use(self, dispatcher, tracker, domain):
-        return self._yes_no("substance_use", tracker)
-
-    def extract_ketamine_reaction(self, dispatcher, tracker, domain):
-        return self._yes_no("ketamine_reaction", tracker)
-
-    def extract_pressure_condition(self, dispatcher, tracker, domain):
-        return self._yes_no("pressure_condition", tracker)
-
-    def extract_seizure_history(self, dispatcher, tracker, domain):
-        return self._yes_no("seizure_history", tracker)
+    def __getattr__(self, name: str) -> Any:
+        """`extract_<slot>` for every yes/no question in the catalogue (the SDK finds it by getattr)."""
+        slot = name[len("extract_"):] if name.startswith("extract_") else None
+        if slot and catalogue.is_yes_no(slot):
+            return lambda dispatcher, tracker, domain: self._yes_no(slot, tracker)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # --- validate --------------------------------------------------------------------------
     def validate_age(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[Text, Any]:

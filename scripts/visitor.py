@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CHAT = "/chat"  # the web app's relay: {"messages": [...]}
 REST = "/webhooks/rest/webhook"  # Rasa's REST channel: [...]
+if str(ROOT) not in sys.path:  # run as a script from scripts/
+    sys.path.insert(0, str(ROOT))
+from bot.screening import catalogue  # noqa: E402
+
 _DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 # The opening words of each question the form asks, as the visitor sees them.
 PROMPTS: List[Tuple[str, str]] = [
@@ -42,8 +47,7 @@ PROMPTS += [  # the questions the actions word (bot/screening/messages.py), firs
 REFERENCE = re.compile(r"\b(L-[A-Z0-9]{8})\b")
 CONDITIONS = {"fibromyalgia": "fibromyalgia", "CRPS": "crps", "migraines": "migraine", "phantom limb pain": "phantom_limb_pain"}
 MEDICATIONS = {"gabapentin": ["gabapentin"], "none": [], "duloxetine": ["duloxetine"], "ibuprofen": ["ibuprofen"]}
-YES_NO = ["pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use", "ketamine_reaction",
-          "pressure_condition", "seizure_history"]
+YES_NO = catalogue.yes_no_slots()
 # Words planted in every visitor's answers, so a test can scan logs and files for them.
 PLANTED_TREATMENT = "quillowick"
 PLANTED_NAME = "Zorvath"

@@ -11,15 +11,17 @@ from bot.screening.eligibility import (
     NEEDS_REVIEW,
     NOT_ELIGIBLE,
     QUALIFIED,
-    YES_NO_REASONS,
     assess,
     missing_or_unclear,
     needed_answers,
     stop_asking_after_age,
+    yes_no_reasons,
 )
 from bot.screening.lexicon import load_lexicon
 from bot.screening.messages import outcome_message
 from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
+
+YES_NO_REASONS = yes_no_reasons()
 
 
 @pytest.fixture(scope="module")

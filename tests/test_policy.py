@@ -8,7 +8,10 @@ import pytest
 import yaml
 
 from bot.screening.lexicon import load_lexicon
-from bot.screening.policy import CRITERIA, DEFAULT_PATH, FAQ_TOPICS, PolicyError, load_policy, parse_policy
+from bot.screening.catalogue import criterion_keys
+from bot.screening.policy import DEFAULT_PATH, FAQ_TOPICS, PolicyError, load_policy, parse_policy
+
+CRITERIA = criterion_keys()
 
 
 @pytest.fixture(scope="module")

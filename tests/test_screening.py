@@ -8,14 +8,10 @@ import yaml
 from bot.screening.lexicon import load_lexicon
 from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
 from bot.screening.flow import (
-    CONTACT_SLOTS,
     HARD_INTERRUPTIONS,
     interrupted_form,
-    SCREENING_SLOTS,
     SOFT_INTERRUPTIONS,
-    YES_NO_SLOTS,
     Turn,
-    answers_from_slots,
     contact_required_slots,
     correction_events,
     unanswered,
@@ -35,6 +31,12 @@ from bot.screening.flow import (
     extract_yes_no,
     screening_required_slots,
 )
+from bot.screening import catalogue
+from bot.screening.lead_record import answers_from_slots
+
+SCREENING_SLOTS = catalogue.screening_slots()
+YES_NO_SLOTS = catalogue.yes_no_slots()
+CONTACT_SLOTS = catalogue.contact_slots()
 
 
 @pytest.fixture(scope="module")

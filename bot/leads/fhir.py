@@ -12,7 +12,8 @@ from typing import Any, Dict, List, Mapping
 
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
-from bot.screening.eligibility import YES_NO_REASONS
+from bot.leads.answers import ANSWERED, UNCLEAR, UNSURE, AnswerRow, answer_rows
+from bot.screening import catalogue
 
 QUESTIONNAIRE = "urn:ketamine-screening:questionnaire:pain-screening|1"
 LEAD_SYSTEM = "urn:ketamine-screening:lead-id"
@@ -54,27 +55,37 @@ def _strings(values: Any) -> List[Dict[str, Any]]:
     return [{"valueString": str(v)} for v in values if str(v).strip()]
 
 
+def _text(question: catalogue.Question) -> str:
+    """The item's text: the staff label, with a number's unit ("Pain for (months)")."""
+    unit = question.unit.replace("{}", "").strip()
+    unit = "0-" + unit[1:] if unit.startswith("/") else unit  # "{}/10": a score from 0 to 10
+    return f"{question.staff_label} ({unit})" if unit else question.staff_label
+
+
+def _answer(row: AnswerRow) -> List[Dict[str, Any]]:
+    """A typed answer; unsure or unclear is "asked but unknown"; no answer at all is an item without one."""
+    if row.state in (UNSURE, UNCLEAR):
+        return [{"valueCoding": {"system": DATA_ABSENT, "code": "asked-unknown", "display": "Asked But Unknown"}}]
+    if row.state != ANSWERED:
+        return []
+    if row.kind == catalogue.YES_NO:
+        return [{"valueBoolean": bool(row.value)}]
+    if row.kind == catalogue.NUMBER:
+        return _number(row.value)
+    return _strings(row.value)
+
+
 def build(lead: Mapping[str, Any]) -> Dict[str, Any]:
     """The QuestionnaireResponse as a dict (validated; raises pydantic.ValidationError if not R4)."""
     answers = lead.get("answers") or {}
-    unsure = set(answers.get("unsure_answers") or [])
-    items = [
-        _item("age", "Age in years", _number(answers.get("age"))),
-        _item("condition", "Condition", _strings(answers.get("condition"))),
-        _item("condition_detail", "Condition in the visitor's words", _strings(answers.get("condition_detail"))),
-        _item("pain_duration_months", "How long the pain has lasted (months)", _number(answers.get("pain_duration_months"))),
-        _item("pain_severity", "Pain severity (0-10)", _number(answers.get("pain_severity"))),
-        _item("prior_treatments", "Treatments tried", _strings(answers.get("prior_treatments"))),
-    ]
-    for slot, label in YES_NO_REASONS.items():
-        value = answers.get(slot)
-        if slot in unsure:
-            answer = [{"valueCoding": {"system": DATA_ABSENT, "code": "asked-unknown", "display": "Asked But Unknown"}}]
-        elif isinstance(value, bool):
-            answer = [{"valueBoolean": value}]
-        else:
-            answer = []
-        items.append(_item(slot, label[0].upper() + label[1:], answer))
+    items = []
+    for row in answer_rows(lead):
+        if row.kind == catalogue.MEDICATIONS:
+            continue  # the medications group below, one item per medication with its class and flag
+        question = catalogue.by_slot(row.slot)
+        items.append(_item(row.slot, _text(question), _answer(row)))
+        if row.slot == "condition":
+            items.append(_item("condition_detail", "Condition in the visitor's words", _strings(answers.get("condition_detail"))))
     meds = []
     for i, med in enumerate(lead.get("medications") or [], start=1):
         meds.append({

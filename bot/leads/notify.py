@@ -21,7 +21,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import aiosmtplib
 import httpx
 
-from bot.screening.eligibility import YES_NO_REASONS
+from bot.leads.answers import answer_rows
+from bot.screening import catalogue
 
 OUTCOME_LABELS = {"qualified": "qualified", "needs_review": "needs clinician review", "not_eligible": "not eligible"}
 
@@ -93,23 +94,16 @@ class Notification:
     payload: Dict[str, Any] = field(default_factory=dict)
 
 
-def _yes_no(value: Any) -> str:
-    return {True: "yes", False: "no"}.get(value, "not answered")
-
-
 def health_summary(lead: Mapping[str, Any]) -> List[str]:
-    """The opt-in summary lines (only when the clinic policy turns it on)."""
-    answers = lead.get("answers") or {}
-    unsure = set(answers.get("unsure_answers") or [])
-    lines = [
-        f"Condition: {answers.get('condition') or 'not given'}"
-        + (f" ({answers['condition_detail']})" if answers.get("condition_detail") else ""),
-        f"Pain for: {answers.get('pain_duration_months', 'not given')} months; severity {answers.get('pain_severity', 'not given')}/10",
-    ]
-    for med in lead.get("medications") or []:
-        lines.append(f"Medication: {med.get('name')} - {med.get('class_label') or 'unrecognised'} ({med.get('outcome')})")
-    for slot, label in YES_NO_REASONS.items():
-        lines.append(f"{label}: {'unsure' if slot in unsure else _yes_no(answers.get(slot))}")
+    """The opt-in summary lines (only when the clinic policy turns it on): every answer as the dashboard shows it."""
+    findings = lead.get("medications") or []
+    lines = []
+    for r in answer_rows(lead):
+        if r.kind == catalogue.MEDICATIONS and findings:  # each medication on its line, with its class and flag
+            lines += [f"Medication: {m.get('name')} - {m.get('class_label') or 'unrecognised'} ({m.get('outcome')})"
+                      for m in findings]
+        else:
+            lines.append(f"{r.label}: {r.shown}")
     for reason in lead.get("reasons") or []:
         lines.append(f"Reason: {reason}")
     name = lead.get("full_name") or "not given"

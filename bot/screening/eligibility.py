@@ -11,23 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from bot.screening import catalogue
 from bot.screening.lexicon import SUBSTANCE_CLASS, Lexicon
 from bot.screening.policy import Policy
 
 QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
-
-# Plain-language reason per yes/no criterion, shown to the visitor and to staff.
-YES_NO_REASONS = {
-    "pregnant": "being pregnant, trying to conceive or breastfeeding",
-    "psychosis_history": "a history of psychosis, schizophrenia or mania with psychotic features",
-    "ketamine_reaction": "an earlier allergic or severe reaction to ketamine",
-    "heart_condition": "a heart or blood pressure condition",
-    "liver_disease": "liver disease",
-    "pressure_condition": "glaucoma, raised pressure in the head or a recent head injury",
-    "substance_use": "current alcohol or drug use, or past ketamine misuse",
-    "seizure_history": "a history of seizures",
-}
-
 
 @dataclass
 class MedicationFinding:
@@ -56,32 +44,17 @@ def _flag(policy: Policy, criterion: str, reason: str, excludes: List[str], revi
     {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
 
 
-# The answers the policy reads besides the yes/no criteria, with how a reason names each one.
-ANSWER_LABELS = {
-    "age": "your age",
-    "condition": "your pain condition",
-    "pain_duration_months": "how long you have had the pain",
-    "medications": "your medications",
-    "medications_confirmed": "your medication list",
-}
-# Which policy criterion each answer feeds: an answer is needed when its criterion can change the outcome.
-ANSWER_CRITERIA = {
-    "age": ["under_minimum_age"],
-    "condition": ["untreated_condition"],
-    "pain_duration_months": ["short_pain_duration"],
-    "medications": None,  # the medication classes: always needed
-    "medications_confirmed": None,
-}
-
-
 def needed_answers(policy: Policy) -> List[str]:
-    """Every answer whose absence could hide an exclusion or a review under this policy."""
-    needed = [
-        slot for slot, criteria in ANSWER_CRITERIA.items()
-        if criteria is None or any(policy.criteria[c] != "note" for c in criteria)
+    """Every answer whose absence could hide an exclusion or a review under this policy (catalogue order)."""
+    return [
+        q.slot for q in catalogue.screening_questions()
+        if q.always_needed or any(policy.criteria[c] != "note" for c in q.criteria)
     ]
-    needed += [slot for slot in YES_NO_REASONS if policy.criteria[slot] != "note"]
-    return needed
+
+
+def yes_no_reasons() -> Dict[str, str]:
+    """The plain-language reason per yes/no question, shown to the visitor and to staff."""
+    return {q.slot: q.reason for q in catalogue.yes_no_questions()}
 
 
 def missing_or_unclear(answers: Mapping[str, Any], policy: Policy) -> List[str]:
@@ -94,15 +67,14 @@ def missing_or_unclear(answers: Mapping[str, Any], policy: Policy) -> List[str]:
     gaps = []
     for slot in needed_answers(policy):
         value = answers.get(slot)
-        if slot in unclear or value is None or (slot == "medications_confirmed" and value is not True):
+        unconfirmed = catalogue.by_slot(slot).kind == catalogue.CONFIRMATION and value is not True
+        if slot in unclear or value is None or unconfirmed:
             gaps.append(slot)
     return gaps
 
 
 def _gap_reason(slot: str) -> str:
-    if slot in YES_NO_REASONS:
-        return f"an answer we still need about {YES_NO_REASONS[slot]}"
-    return f"an answer we still need about {ANSWER_LABELS[slot]}"
+    return f"an answer we still need about {catalogue.by_slot(slot).reason}"
 
 
 def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Assessment:
@@ -114,23 +86,24 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
     excludes: List[str] = []
     reviews: List[str] = []
     notes: List[str] = []
+    yes_no = yes_no_reasons()
 
     age = answers.get("age")
     if age is not None and float(age) < policy.minimum_age:
         _flag(policy, "under_minimum_age", f"being under {int(policy.minimum_age)}", excludes, reviews, notes)
 
-    for slot, reason in YES_NO_REASONS.items():
+    for slot, reason in yes_no.items():
         if answers.get(slot) is True:
             _flag(policy, slot, reason, excludes, reviews, notes)
     for slot in answers.get("unsure_answers") or []:
-        if slot in YES_NO_REASONS:
+        if slot in yes_no:
             # Unsure goes to a clinician, but never weighs more than a "yes" would under this policy.
             target = notes if policy.criteria[slot] == "note" else reviews
-            target.append(f"not being sure about {YES_NO_REASONS[slot]}")
+            target.append(f"not being sure about {yes_no[slot]}")
 
     for slot, words in (answers.get("answer_notes") or {}).items():
-        if slot in YES_NO_REASONS:  # a hedged or qualified answer: recorded for the clinician, not a review
-            notes.append(f"about {YES_NO_REASONS[slot]}, said: \"{words}\"")
+        if slot in yes_no:  # a hedged or qualified answer: recorded for the clinician, not a review
+            notes.append(f"about {yes_no[slot]}, said: \"{words}\"")
 
     months = answers.get("pain_duration_months")
     if months is not None and float(months) < policy.minimum_pain_months:
@@ -151,7 +124,7 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
             # A street drug or kratom named as a medication counts as substance use, in the same words.
             action = policy.medication_classes.get(SUBSTANCE_CLASS, policy.criteria["substance_use"])
             finding = MedicationFinding(name, med.drug_class, med.class_label, action, f"counted as substance use: {_class_why(action)}")
-            reason = YES_NO_REASONS["substance_use"]
+            reason = yes_no["substance_use"]
         else:
             action = policy.medication_classes.get(med.drug_class, policy.criteria["unrecognised_medication"])
             finding = MedicationFinding(

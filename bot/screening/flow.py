@@ -10,21 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from bot.screening import parsing
+from bot.screening import catalogue, parsing
 from bot.screening.eligibility import stop_asking_after_age
 from bot.screening.lexicon import Lexicon
 from bot.screening.policy import Policy
 
-SCREENING_SLOTS = [
-    "age", "condition", "pain_duration_months", "pain_severity", "prior_treatments", "medications",
-    "medications_confirmed", "pregnant", "psychosis_history", "heart_condition", "liver_disease",
-    "substance_use", "ketamine_reaction", "pressure_condition", "seizure_history",
-]
-YES_NO_SLOTS = [
-    "pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use",
-    "ketamine_reaction", "pressure_condition", "seizure_history",
-]
-CONTACT_SLOTS = ["full_name", "email", "phone", "preferred_contact_time", "contact_consent"]
 
 # Intents that always leave the form to its rules (deterministic safety and control).
 HARD_INTERRUPTIONS = {"crisis", "request_human", "restart", "stop", "erase_data"}
@@ -122,7 +112,7 @@ def screening_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[s
         return ["age"]
     # An answer marked unclear (kept as the visitor's words) is not asked again; eligibility sends it to review.
     unclear = set(slots.get("unclear_answers") or {})
-    return [slot for slot in SCREENING_SLOTS if slot not in unclear]
+    return [slot for slot in catalogue.screening_slots() if slot not in unclear]
 
 
 def contact_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[str]:
@@ -133,8 +123,8 @@ def contact_required_slots(slots: Mapping[str, Any], policy: Policy) -> List[str
     if slots.get("screening_outcome") == "not_eligible" and not slots.get("human_requested"):
         if slots.get("contact_wanted") is not True:
             return [] if "contact_wanted" in unclear else ["contact_wanted"]
-        return ["contact_wanted"] + [slot for slot in CONTACT_SLOTS if slot not in unclear]
-    return [slot for slot in CONTACT_SLOTS if slot not in unclear]
+        return ["contact_wanted"] + [slot for slot in catalogue.contact_slots() if slot not in unclear]
+    return [slot for slot in catalogue.contact_slots() if slot not in unclear]
 
 
 # --- a question that got no answer ----------------------------------------------------------------
@@ -154,7 +144,7 @@ def unanswered(slot: str, text: str, slots: Mapping[str, Any]) -> Dict[str, Any]
     if count < GIVE_UP_AFTER:
         return {slot: None, "failed_slot": slot, "failed_attempts": float(count)}
     unclear = dict(slots.get("unclear_answers") or {})
-    unclear[slot] = parsing.clean_text(text) if slot in SCREENING_SLOTS else None
+    unclear[slot] = parsing.clean_text(text) if slot in catalogue.screening_slots() else None
     return {slot: None, "failed_slot": None, "failed_attempts": None, "unclear_answers": unclear}
 
 
@@ -197,7 +187,7 @@ def correction_events(turn: Turn, slots: Mapping[str, Any], policy: Policy, lexi
     result = assess(merged, policy, lexicon)
     changes.update({"screening_outcome": result.outcome, "outcome_reasons": result.reasons})
     if stop_asking_after_age(merged.get("age"), policy):
-        changes.update(dict.fromkeys(CONTACT_SLOTS + ["contact_wanted"], None))
+        changes.update(dict.fromkeys(catalogue.contact_slots() + ["contact_wanted"], None))
     return changes
 
 
@@ -332,7 +322,9 @@ def extract_yes_no(
     if turn.hard_interruption:
         return {}
     if turn.asked(slot):
-        reading = parsing.read_yes_no(turn.text, slot, turn.intent)
+        question = catalogue.find(slot)
+        read = question.reader if question and question.reader else parsing.read_yes_no  # the catalogue's reader
+        reading = read(turn.text, slot, turn.intent)
         if reading.value is None and not reading.unsure:
             return {}
         result: Dict[str, Any] = {slot: bool(reading.value)}
@@ -422,15 +414,3 @@ def extract_contact_consent(turn: Turn) -> Optional[bool]:
 
 def _looks_like_answer(text: str) -> bool:
     return bool(re.search(r"[A-Za-z0-9]{2,}", text))
-
-
-def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
-    """The screening answers as stored with a lead (health answers only; contact details live in columns)."""
-    keys = SCREENING_SLOTS + [
-        "condition_detail", "unsure_answers", "unclear_answers", "answer_notes", "medications_typed",
-        "health_data_consent",
-    ]
-    answers = {k: slots.get(k) for k in keys if slots.get(k) is not None}
-    if answers.get("unclear_answers"):  # contact details given up on are not health answers
-        answers["unclear_answers"] = {k: v for k, v in answers["unclear_answers"].items() if k in SCREENING_SLOTS}
-    return answers

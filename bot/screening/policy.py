@@ -12,21 +12,9 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from bot.screening import catalogue
+
 OUTCOMES = ("exclude", "review", "note")
-CRITERIA = (
-    "under_minimum_age",
-    "pregnant",
-    "psychosis_history",
-    "ketamine_reaction",
-    "heart_condition",
-    "liver_disease",
-    "pressure_condition",
-    "substance_use",
-    "seizure_history",
-    "short_pain_duration",
-    "untreated_condition",
-    "unrecognised_medication",
-)
 CANONICAL_CONDITIONS = (
     "crps",
     "fibromyalgia",
@@ -152,10 +140,11 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
     criteria = _require(data, "criteria", "")
     if not isinstance(criteria, dict):
         raise PolicyError("clinic policy: 'criteria' must be a mapping")
+    known = catalogue.criterion_keys()  # every criterion a question in the catalogue feeds
     for key in criteria:
-        if key not in CRITERIA:
+        if key not in known:
             raise PolicyError(f"clinic policy: unknown key 'criteria.{key}'")
-    for key in CRITERIA:
+    for key in known:
         value = _require(criteria, key, "criteria.")
         if value not in OUTCOMES:
             raise PolicyError(f"clinic policy: 'criteria.{key}' must be one of {', '.join(OUTCOMES)}, got {value!r}")

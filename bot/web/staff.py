@@ -16,7 +16,7 @@ import os
 import secrets
 from functools import wraps
 from types import SimpleNamespace
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import quote, urlencode
 
 from sanic import response
@@ -26,7 +26,8 @@ from bot.infra import clock
 from bot.leads import erase, outbox, transcript, worklist
 from bot.leads import worker as lead_worker
 from bot.web.blocking import blocking
-from bot.screening.eligibility import YES_NO_REASONS
+from bot.leads.answers import answer_rows
+from bot.screening import catalogue
 from bot.leads.store import STATUSES
 from bot.schema import open_lead_store
 
@@ -128,15 +129,26 @@ def csv_cell(value: Any) -> str:
 
 
 def lead_view(lead: Dict[str, Any]) -> Dict[str, Any]:
-    """The ten-second summary: every contraindication answer spelled out."""
-    answers = lead.get("answers") or {}
-    unsure = set(answers.get("unsure_answers") or [])
-    checks = []
-    for slot, label in YES_NO_REASONS.items():
-        value = answers.get(slot)
-        shown = "unsure" if slot in unsure else {True: "yes", False: "no"}.get(value, "not asked")
-        checks.append({"label": label[0].upper() + label[1:], "answer": shown, "flag": shown in ("yes", "unsure")})
-    return {"answers": answers, "checks": checks}
+    """The ten-second summary: every answer spelled out, the contraindication answers in their own table.
+
+    Medications get the lead's medication table (class, flag and why for each); their row says only
+    whether the question was answered."""
+    rows = answer_rows(lead)
+    return {
+        "medications": next((r for r in rows if r.kind == catalogue.MEDICATIONS), None),
+        "summary": [r for r in rows if r.kind not in (catalogue.YES_NO, catalogue.MEDICATIONS)],
+        "checks": [r for r in rows if r.kind == catalogue.YES_NO],
+    }
+
+
+def csv_fields() -> List[str]:
+    """The lead columns, then one column per screening answer (named by its slot)."""
+    return list(CSV_FIELDS) + [r.slot for r in answer_rows({})]
+
+
+def csv_row(lead: Dict[str, Any]) -> List[str]:
+    shown = [r.shown for r in answer_rows(lead)]
+    return [csv_cell(lead.get(k)) for k in CSV_FIELDS] + [csv_cell(text) for text in shown]
 
 
 def register(app) -> None:
@@ -249,9 +261,9 @@ def register(app) -> None:
         rows = worklist.list_leads(state.engine, f, limit=100000)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_FIELDS)
+        writer.writerow(csv_fields())
         for row in rows:
-            writer.writerow([csv_cell(row.get(k)) for k in CSV_FIELDS])
+            writer.writerow(csv_row(row))
         audit.record(state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request))
         name = f"leads-{dt.date.today().isoformat()}.csv"
         return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
