@@ -28,7 +28,13 @@ def load_items(path: Path):
 
 
 def module_from_git(rev: str):
-    source = subprocess.run(["git", "show", f"{rev}:bot/screening/parsing.py"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for where in ("bot/screening/parsing.py", "bot/parsing.py"):  # the module moved into bot/screening/
+        shown = subprocess.run(["git", "show", f"{rev}:{where}"], cwd=ROOT, capture_output=True, text=True)
+        if shown.returncode == 0:
+            source = shown.stdout
+            break
+    else:
+        raise SystemExit(f"no parsing module at {rev}")
     path = Path(tempfile.mkdtemp()) / "parsing_baseline.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("parsing_baseline", path)
@@ -86,7 +92,7 @@ def main() -> int:
     sys.path[:0] = args.libs
     items, today = load_items(Path(args.dev))
 
-    from bot.screening import parsing
+    from bot.screening import catalogue, parsing
 
     candidates: Dict[str, Dict[str, Optional[Callable]]] = {}
     base = module_from_git(args.baseline)
@@ -102,7 +108,7 @@ def main() -> int:
     }
 
     def new_yes_no(text, slot):
-        r = parsing.read_yes_no(text, slot)
+        r = catalogue.read_yes_no(text, slot)
         return yes_no_label(r.value, r.unsure, r.note)
 
     new_age = lambda t, a, d: parsing.parse_age(t, asked=a, today=d)  # noqa: E731

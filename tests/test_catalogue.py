@@ -8,7 +8,6 @@ eligibility, and shown on the staff lead page, in the CSV export, the email summ
 from __future__ import annotations
 
 import asyncio
-import copy
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
@@ -85,7 +84,7 @@ def test_one_wording_for_a_missing_answer_and_another_for_an_unclear_one():
 @pytest.fixture
 def with_new_question(monkeypatch):
     """The catalogue with `bleeding_disorder` after the last health question, and a policy that reviews it."""
-    raw = copy.deepcopy(load_policy().raw)
+    raw = yaml.safe_load((ROOT / "clinic_policy.yml").read_text(encoding="utf-8"))  # a fresh, mutable copy
     questions = list(catalogue.QUESTIONS)
     questions.insert(questions.index(catalogue.by_slot("seizure_history")) + 1, NEW)
     monkeypatch.setattr(catalogue, "QUESTIONS", tuple(questions))

@@ -6,10 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.screening import parsing
+from bot.screening import catalogue, parsing
 from bot.screening.parsing import (
     clean_text,
-    find_volunteered,
     is_unsure,
     parse_age,
     parse_duration_months,
@@ -212,7 +211,7 @@ def test_is_unsure_false_for_plain_answers():
     ],
 )
 def test_volunteered_statements(text, expected):
-    assert find_volunteered(text) == expected
+    assert catalogue.find_volunteered(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -229,14 +228,14 @@ def test_volunteered_statements(text, expected):
     ],
 )
 def test_volunteered_statements_with_negation(text, expected):
-    assert find_volunteered(text) == expected
+    assert catalogue.find_volunteered(text) == expected
 
 
 @pytest.mark.parametrize(
     "text", ["my mom had a stroke", "my father has epilepsy", "my sister is pregnant", "my wife is pregnant", "family history of seizures"]
 )
 def test_family_history_is_not_the_visitors_own(text):
-    assert find_volunteered(text) == {}
+    assert catalogue.find_volunteered(text) == {}
 
 
 @pytest.mark.parametrize(
@@ -248,12 +247,12 @@ def test_family_history_is_not_the_visitors_own(text):
     ],
 )
 def test_visitor_in_the_same_sentence_as_family(text, expected):
-    assert find_volunteered(text) == expected
+    assert catalogue.find_volunteered(text) == expected
 
 
 @pytest.mark.parametrize("text", ["I have CRPS", "my back hurts", "I take Xanax", ""])
 def test_nothing_volunteered(text):
-    assert find_volunteered(text) == {}
+    assert catalogue.find_volunteered(text) == {}
 
 
 # --- email -------------------------------------------------------------------------------------------------
@@ -379,7 +378,7 @@ def test_the_dev_set_floors():
     assert len(items) >= 80
 
     def yes_no(text, slot):
-        r = parsing.read_yes_no(text, slot)
+        r = catalogue.read_yes_no(text, slot)
         return evaluator.yes_no_label(r.value, r.unsure, r.note)
 
     result = evaluator.score(
@@ -414,7 +413,7 @@ def test_a_duration_corrected_by_its_unit(text, current, expected):
     ("go for it", None, True, False),
 ])
 def test_everyday_answers_to_yes_no_questions(text, slot, value, note):
-    reading = parsing.read_yes_no(text, slot)
+    reading = catalogue.read_yes_no(text, slot)
     assert (reading.value, reading.note) == (value, note)
 
 
@@ -453,7 +452,7 @@ def test_durations_as_people_write_them(text, asked, expected):
     ("I take a small glass of sherry at Christmas, and nothing else.", "substance_use", False),
 ])
 def test_more_yes_no_answers_as_people_give_them(text, slot, value):
-    assert parsing.read_yes_no(text, slot).value is value
+    assert catalogue.read_yes_no(text, slot).value is value
 
 
 def test_a_wish_starts_with_its_answer():

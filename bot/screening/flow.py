@@ -173,7 +173,7 @@ def correction_events(turn: Turn, slots: Mapping[str, Any], policy: Policy, lexi
     if age is not None and age != slots.get("age"):
         changes["age"] = age
     cue = bool(CORRECTION_CUE.search(turn.text) or ADD_CUE.search(turn.text))
-    for slot, value in parsing.find_volunteered(turn.text).items():
+    for slot, value in catalogue.find_volunteered(turn.text).items():
         if (cue or slots.get(slot) is None) and slots.get(slot) != value:
             changes[slot] = value
     if cue:
@@ -312,7 +312,7 @@ def extract_yes_no(
     turn: Turn, slot: str, unsure: Optional[List[str]], current: Optional[bool] = None,
     notes: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
-    """A contraindication answer, read as people give it (see parsing.read_yes_no), or a statement in passing.
+    """A contraindication answer, read as people give it (see parsing.read_yes_no and the question's words in catalogue.py), or a statement in passing.
 
     'Not sure' is stored as False plus the slot in `unsure_answers` (review). A hedged or qualified
     answer ("I don't think so", "well controlled with one pill") keeps the visitor's words in
@@ -322,9 +322,7 @@ def extract_yes_no(
     if turn.hard_interruption:
         return {}
     if turn.asked(slot):
-        question = catalogue.find(slot)
-        read = question.reader if question and question.reader else parsing.read_yes_no  # the catalogue's reader
-        reading = read(turn.text, slot, turn.intent)
+        reading = catalogue.read_yes_no(turn.text, slot, turn.intent)  # with the question's own words
         if reading.value is None and not reading.unsure:
             return {}
         result: Dict[str, Any] = {slot: bool(reading.value)}
@@ -340,7 +338,7 @@ def extract_yes_no(
             notes.pop(slot)
             result["answer_notes"] = notes or None
         return result
-    volunteered = parsing.find_volunteered(turn.text)
+    volunteered = catalogue.find_volunteered(turn.text)
     if slot in volunteered:
         if current is not None and not (CORRECTION_CUE.search(turn.text) or ADD_CUE.search(turn.text)):
             return {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional
 
 import phonenumbers
 
@@ -323,61 +323,17 @@ class YesNo:
     note: bool = False
 
 
-# Per question: descriptive answers that mean yes (even after a leading "no ... but"), or no with a note.
-_SLOT_YES: Dict[str, str] = {
-    "heart_condition": (
-        r"(?:blood pressure|bp|pressure)\b[^.]*?\b(?:high|up|uncontrolled|not (?:really |well |very well )?controlled|"
-        r"all over the place|out of control|hard to control|through the roof|spikes?)|hypertensi\w+|heart attack|"
-        r"heart failure|angina|a stroke|had (?:a |two |mini )?strokes?|\btia\b|mini[- ]stroke|stents?|bypass|"
-        r"chest pains?|afib|a-?fib|arrhythmia|heart (?:condition|disease|problems?)"
-    ),
-    "pressure_condition": (
-        r"glaucoma|(?:eye|eyes|ocular|intraocular) pressure|pressure (?:in|behind) my (?:eye|eyes|head)|"
-        r"ocular hypertension|intracranial|head injury|concussion|hit my head|tbi|brain injury|pseudotumou?r|"
-        r"\biih\b|hydrocephalus"
-    ),
-    "substance_use": (
-        r"clean (?:from|off|for)|sober|in recovery|recovering|rehab|relapsed?|addict\w*|alcoholic|\baa\b|\bna meetings?|"
-        r"drink(?:ing)? (?:too much|a lot|heavily|every day|daily)|heavy drink\w*|misused?|abused?|"
-        r"(?:used|use|using|did|do|snort\w*|took) (?:ketamine|k\b|special k)|ketamine (?:recreationally|at (?:raves|parties))|"
-        r"smoke (?:meth|crack)|heroin|fentanyl|cocaine|\bmeth\b|crack|methadone (?:clinic|program)|suboxone program|"
-        r"kratom|street (?:pills|drugs|percs|xanax)|(?:pills|percs|bars|xans?) (?:off|from) the street|\bmolly\b|mdma|ecstasy"
-    ),
-    "pregnant": r"pregnan\w*|expecting|trying (?:to conceive|for a baby|to get pregnant|for another)|we'?re trying|breast ?feeding|nursing|\bivf\b",
-    "psychosis_history": r"schizo\w*|psychos[ie]s|psychotic|hear(?:d|ing)? voices|hallucinat\w+|delusion\w*",
-    "liver_disease": r"cirrhosis|hepatitis|hep [abc]\b|liver (?:disease|damage|failure|problems?|issues?)|fatty liver|liver enzymes|elevated (?:liver|lfts?)",
-    "seizure_history": r"seizures?|epilep\w+|convulsions?|fits\b|fitting",
-    "ketamine_reaction": r"(?:allerg\w+|bad|severe|awful|terrible) (?:reaction|time|trip)\b[^.]*\bketamine|ketamine\b[^.]*\b(?:allerg\w+|reaction|went badly)",
-}
-_SLOT_NO: Dict[str, str] = {
-    "pregnant": (
-        r"hysterectomy|tubes? tied|tubal ligation|menopaus\w*|post[- ]?menopausal|i'?m (?:a )?(?:guy|man|male|dude|bloke)|"
-        r"i am (?:a )?(?:guy|man|male)|im (?:a )?(?:guy|man|male)|\bmale\b|too old|i'?m 6\d|no uterus|can'?t get pregnant|"
-        r"vasectomy|not a woman"
-    ),
-    "ketamine_reaction": r"never (?:had|tried|taken|used|received|been given) (?:it|ketamine)|no experience with|first time",
-}
-# Qualifiers that turn a descriptive "yes" into "no, with a note": controlled blood pressure, a past that is over.
-_SLOT_NO_WITH_NOTE: Dict[str, str] = {
-    "heart_condition": (
-        r"(?:well|under|good|fully|nicely)[- ]controlled|under control|controlled (?:with|by|on)|in check|normal now|fine (?:now|with)|"
-        r"managed (?:with|by|well)|(?:blood pressure|bp|pressure)\b[^.]*?\b(?:is|are|'s|runs?|been|stays?)\s+(?:\w+\s+)?(?:fine|normal|good|ok(?:ay)?|stable)\b"
-    ),
-    "substance_use": (
-        r"\b(?:a |couple(?: of)? |few |one |two |the odd |an occasional |occasional |small )?(?:beers?|glass(?:es)? of \w+|drinks?|wine|cocktails?|sherry|whiske?y)\b"
-        r"[^.]*\b(?:weekends?|socially|occasionally|now and then|once in a while|with dinner|holidays|christmas|birthdays?|weddings?|"
-        r"special occasions|nothing crazy|nothing major|nothing else|that'?s it|that'?s all|that'?s about it)\b|"
-        r"social(?:ly)? drink\w*|drink socially|only socially"
-    ),
-    "pressure_condition": r"years ago|as a (?:kid|child|teen)|long ago|fully recovered",
-}
-# Ketamine before without trouble: no, with the words kept ("had it for a surgery once, no problems").
-_SLOT_NO_UNLESS_YES: Dict[str, str] = {
-    "ketamine_reaction": (
-        r"\bno (?:problems?|issues?|reactions?|trouble|side effects)\b|\b(?:went|was|were|did) (?:fine|ok|okay|well|great)\b|"
-        r"\bnever (?:receive|received|got|get|had|tried|taken|used|been given)\b"
-    ),
-}
+@dataclass(frozen=True)
+class YesNoWords:
+    """One yes/no question's own words (regular expressions; declared with the question in catalogue.py)."""
+
+    means_yes: str = ""  # a described answer that means yes, even after a leading "no ... but"
+    means_no: str = ""  # a described answer that means no ("I had a hysterectomy" to the pregnancy question)
+    no_with_note: str = ""  # turns a described yes into "no, with a note": controlled blood pressure, a past that is over
+    no_unless_yes: str = ""  # no with the words kept unless a yes is said ("had ketamine once, no problems")
+    said_in_passing: str = ""  # a statement that answers it whatever question is open ("I have glaucoma")
+
+
 # An acknowledgement before the answer: "ok. no, I don't drink".
 _ACK = re.compile(r"^\s*(?:ok(?:ay)?|alright|all right|fine|well|um+|hmm+|so|sure thing)\s*[.,!:;-]+\s*(?=\S)", re.IGNORECASE)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b", re.IGNORECASE)
@@ -395,7 +351,7 @@ def _positive_finding(pattern: str, clause: str) -> bool:
     return False
 
 
-def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = None) -> YesNo:
+def read_yes_no(text: str, words: Optional[YesNoWords] = None, intent: Optional[str] = None) -> YesNo:
     """The answer to a yes/no question, as people give it.
 
     "no, I had a hysterectomy" / "I'm a guy" -> no (pregnant); "my blood pressure is high and not really
@@ -404,21 +360,21 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
     "I don't think so" -> no with a note; "not sure" -> unsure.
     """
     t = _ACK.sub("", text.replace("’", "'").strip())
-    if slot:
+    if words:
         clauses = _BUT.split(t)
         tail = " ".join(clauses[1:])
-        yes_pattern = _SLOT_YES.get(slot)
+        yes_pattern = words.means_yes
         if yes_pattern and tail and _positive_finding(yes_pattern, tail):
-            note_pattern = _SLOT_NO_WITH_NOTE.get(slot)
+            note_pattern = words.no_with_note
             if note_pattern and re.search(note_pattern, tail, re.IGNORECASE):
                 return YesNo(False, note=True)
             return YesNo(True, note=True)
-        no_pattern = _SLOT_NO.get(slot)
+        no_pattern = words.means_no
         if no_pattern and re.search(rf"\b(?:{no_pattern})", t, re.IGNORECASE) and not (
             yes_pattern and re.search(r"\bbut\b", t, re.IGNORECASE) and _positive_finding(yes_pattern, tail)
         ):
             return YesNo(False)
-        note_pattern = _SLOT_NO_WITH_NOTE.get(slot)
+        note_pattern = words.no_with_note
         if yes_pattern and _positive_finding(yes_pattern, t):
             if note_pattern and re.search(note_pattern, t, re.IGNORECASE):
                 return YesNo(False, note=True)
@@ -428,7 +384,7 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
                 return YesNo(True)
         if note_pattern and re.search(note_pattern, t, re.IGNORECASE) and (not _UNSURE.search(t) or _NO.match(t)):
             return YesNo(False, note=True)  # "No. A glass of wine at a wedding maybe": the hedge is about the wine
-        no_unless_yes = _SLOT_NO_UNLESS_YES.get(slot)
+        no_unless_yes = words.no_unless_yes
         if no_unless_yes and re.search(no_unless_yes, t, re.IGNORECASE) and not _UNSURE.search(t):
             return YesNo(False, note=True)
     if _HEDGED_NO.search(t):
@@ -443,8 +399,8 @@ def read_yes_no(text: str, slot: Optional[str] = None, intent: Optional[str] = N
         return YesNo(False)
     if _YES.match(t):
         return YesNo(True)
-    if slot and slot in _VOLUNTEERED:
-        found = find_volunteered(t).get(slot)
+    if words and words.said_in_passing:
+        found = _stated(t, words.said_in_passing)
         if found is not None:
             return YesNo(found)
     if intent == "affirm":
@@ -498,21 +454,6 @@ def is_unsure(text: str) -> bool:
 
 
 
-# Statements a visitor may volunteer at any point; each maps to a yes/no contraindication slot.
-_VOLUNTEERED: Dict[str, str] = {
-    "pregnant": (
-        r"pregnant|expecting a baby|trying to (?:conceive|get pregnant)|breast ?feeding|nursing my baby|"
-        r"(?:pregnancy|pg|home) test (?:\w+ ){0,4}(?:was|came back|is|turned out|came out) positive|positive (?:pregnancy|pg|home) test|"
-        r"pregnan\w*\b[^.]{0,80}\btest\b[^.]{0,40}\bpositive"
-    ),
-    "psychosis_history": r"schizophreni\w*|psychosis|psychotic|schizoaffective|hearing voices",
-    "heart_condition": r"heart attack|heart failure|angina|(?:had a |a )?stroke|high blood pressure|hypertension|uncontrolled blood pressure",
-    "liver_disease": r"cirrhosis|hepatitis|liver disease|fatty liver|liver failure",
-    "seizure_history": r"seizures?|epilepsy|epileptic",
-    "pressure_condition": r"glaucoma|intracranial pressure|head injury|concussion",
-    "ketamine_reaction": r"(?:allergic|allergy|bad reaction|severe reaction) (?:to )?ketamine|ketamine allergy",
-    "substance_use": r"alcoholic|drinking problem|addicted|addiction|substance (?:use|abuse)|in recovery|relapsed",
-}
 # "my mom had a stroke": about someone else, unless the visitor is in the clause too ("my husband and I ...").
 _THIRD_PARTY = re.compile(
     r"\b(?:my|our|his|her|their)\s+(?:mom|mother|mum|dad|father|parents?|sister|brother|siblings?|son|daughter|kids?|"
@@ -524,16 +465,23 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'?m|i'?ve|i'?d|me|myself|we|we'?re|we'?ve|u
 _NEGATION = re.compile(r"\b(?:no|not|never|don'?t|dont|haven'?t|havent|hasn'?t|isn'?t|wasn'?t|aren'?t|without|nor|neither|denies?|none)\b(?:\W+\w+){0,4}\W*$", re.IGNORECASE)
 
 
-def find_volunteered(text: str) -> Dict[str, bool]:
-    """Contraindications stated in passing ('I have glaucoma' -> True, 'no seizures' -> False)."""
+def _stated(text: str, pattern: str) -> Optional[bool]:
+    """Is the thing `pattern` names stated in `text` about the visitor: True, False when negated, None if absent."""
+    for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
+        clause = re.split(r"[.;!?]|\bbut\b", text[: m.start()])[-1]
+        if _THIRD_PARTY.search(clause) and not _FIRST_PERSON.search(clause):
+            continue
+        return not bool(_NEGATION.search(clause))
+    return None
+
+
+def find_volunteered(text: str, patterns: Mapping[str, str]) -> Dict[str, bool]:
+    """Contraindications stated in passing ('I have glaucoma' -> True, 'no seizures' -> False), per slot's pattern."""
     found: Dict[str, bool] = {}
-    for slot, pattern in _VOLUNTEERED.items():
-        for m in re.finditer(rf"\b(?:{pattern})\b", text, re.IGNORECASE):
-            clause = re.split(r"[.;!?]|\bbut\b", text[: m.start()])[-1]
-            if _THIRD_PARTY.search(clause) and not _FIRST_PERSON.search(clause):
-                continue
-            found[slot] = not bool(_NEGATION.search(clause))
-            break
+    for slot, pattern in patterns.items():
+        stated = _stated(text, pattern)
+        if stated is not None:
+            found[slot] = stated
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.screening import parsing, flow as screening
+from bot.screening import catalogue, parsing, flow as screening
 from bot.screening.crisis import is_crisis
 from bot.screening.lexicon import Medication, load_lexicon
 from bot.web import chat, edge
@@ -35,7 +35,7 @@ def test_parsing_functions(text, asked):
     assert number(parsing.parse_severity(text, asked))
     assert parsing.parse_yes_no(text) in (True, False, None)
     assert isinstance(parsing.is_unsure(text), bool)
-    assert all(isinstance(k, str) and isinstance(v, bool) for k, v in parsing.find_volunteered(text).items())
+    assert all(isinstance(k, str) and isinstance(v, bool) for k, v in catalogue.find_volunteered(text).items())
     for value in (parsing.parse_email(text), parsing.parse_phone(text), parsing.parse_name(text)):
         assert value is None or isinstance(value, str)
     assert isinstance(parsing.clean_text(text), str)
