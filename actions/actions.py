@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
 from actions.forms import turn_of
-from bot.screening import messages, flow as screening
+from bot.screening import flow as screening, messages
 from bot.screening.eligibility import assess, stop_asking_after_age
 
 logger = logging.getLogger(__name__)

@@ -6,12 +6,9 @@ import copy
 
 import pytest
 
-from bot.screening.lexicon import load_lexicon
-from bot.screening.policy import load_policy, parse_policy
 from bot.screening.flow import (
     CONTACT_SLOTS,
     HARD_INTERRUPTIONS,
-    interrupted_form,
     SCREENING_SLOTS,
     SOFT_INTERRUPTIONS,
     YES_NO_SLOTS,
@@ -19,7 +16,6 @@ from bot.screening.flow import (
     answers_from_slots,
     contact_required_slots,
     correction_events,
-    unanswered,
     extract_age,
     extract_condition,
     extract_contact_consent,
@@ -34,8 +30,12 @@ from bot.screening.flow import (
     extract_preferred_contact_time,
     extract_prior_treatments,
     extract_yes_no,
+    interrupted_form,
     screening_required_slots,
+    unanswered,
 )
+from bot.screening.lexicon import load_lexicon
+from bot.screening.policy import load_policy, parse_policy
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ class ReplyCache:
 
     def __init__(self, size: int = REPLY_CACHE_SIZE) -> None:
         self.size = size
-        self._replies: "OrderedDict[tuple, list]" = OrderedDict()
+        self._replies: OrderedDict[tuple, list] = OrderedDict()
         self._in_flight: Dict[tuple, asyncio.Future] = {}
 
     def get(self, key: tuple) -> Optional[list]:
