@@ -276,6 +276,7 @@ class ActionEraseMyData(Action):
             logger.error("erase for conversation %s failed: %s", tracker.sender_id, type(exc).__name__)
             dispatcher.utter_message(response="utter_erase_failed")
             return []
+        assert done is not None  # None only for an unknown lead id; by conversation it is always a result
         if done.tracker.startswith("failed"):
             logger.error("erase for conversation %s: tracker %s", tracker.sender_id, done.tracker)
             dispatcher.utter_message(response="utter_erase_failed")

@@ -143,7 +143,7 @@ def render_nginx(s: ClusterSettings, deploy: bool = False) -> str:
     """
     if deploy:
         d, logs, listen = Path("/tmp/nginx"), "/dev/stderr", "0.0.0.0"
-        ups = {"rasa": ("rasa:5005",), "actions": ("actions:5055",), "web": ("web:8080",)}
+        ups: Dict[str, Tuple[str, ...]] = {"rasa": ("rasa:5005",), "actions": ("actions:5055",), "web": ("web:8080",)}
         ports = (5005, 5055, 8080)
     else:
         d, logs, listen = s.directory, f"{s.directory}/logs/nginx-error.log", HOST

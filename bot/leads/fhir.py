@@ -69,7 +69,9 @@ def build(lead: Mapping[str, Any]) -> Dict[str, Any]:
     for slot, label in YES_NO_REASONS.items():
         value = answers.get(slot)
         if slot in unsure:
-            answer = [{"valueCoding": {"system": DATA_ABSENT, "code": "asked-unknown", "display": "Asked But Unknown"}}]
+            answer: List[Dict[str, Any]] = [
+                {"valueCoding": {"system": DATA_ABSENT, "code": "asked-unknown", "display": "Asked But Unknown"}}
+            ]
         elif isinstance(value, bool):
             answer = [{"valueBoolean": value}]
         else:

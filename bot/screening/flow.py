@@ -283,8 +283,8 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
             return {"medications": [], "medications_typed": []}
         meds = lexicon.parse_medication_answer(turn.text) if turn.free_text_allowed or turn.intent == "deny" else None
         if meds is None:
-            meds = [lexicon.resolve(v) for v in turn.entity_values("medication")]
-            meds = [m for m in meds if m] or None
+            resolved = [lexicon.resolve(v) for v in turn.entity_values("medication")]
+            meds = [m for m in resolved if m] or None
 
         if meds is None:
             return {}
@@ -430,7 +430,7 @@ def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
         "condition_detail", "unsure_answers", "unclear_answers", "answer_notes", "medications_typed",
         "health_data_consent",
     ]
-    answers = {k: slots.get(k) for k in keys if slots.get(k) is not None}
+    answers: Dict[str, Any] = {k: slots.get(k) for k in keys if slots.get(k) is not None}
     if answers.get("unclear_answers"):  # contact details given up on are not health answers
         answers["unclear_answers"] = {k: v for k, v in answers["unclear_answers"].items() if k in SCREENING_SLOTS}
     return answers

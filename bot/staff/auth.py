@@ -199,7 +199,7 @@ def revoke_token(engine: Engine, name: str) -> None:
 def check_token(engine: Engine, token: Optional[str]) -> Optional[str]:
     """The token's name when the bearer token is valid and not revoked, else None."""
     match = re.fullmatch(r"kst_([0-9a-f]{12})_[A-Za-z0-9_-]{20,}", token or "")
-    if not match:
+    if not token or not match:
         return None
     with engine.connect() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == match.group(1))).mappings().first()

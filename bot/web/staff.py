@@ -133,7 +133,7 @@ def lead_view(lead: Dict[str, Any]) -> Dict[str, Any]:
     checks = []
     for slot, label in YES_NO_REASONS.items():
         value = answers.get(slot)
-        shown = "unsure" if slot in unsure else {True: "yes", False: "no"}.get(value, "not asked")
+        shown = "unsure" if slot in unsure else {True: "yes", False: "no", None: "not asked"}.get(value, "not asked")
         checks.append({"label": label[0].upper() + label[1:], "answer": shown, "flag": shown in ("yes", "unsure")})
     return {"answers": answers, "checks": checks}
 
