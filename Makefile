@@ -119,7 +119,7 @@ lint: $(VENV_STAMP)
 	@$(PY) -m ruff check --quiet . && echo "ruff: clean"
 # enabled after the one-time format commit (remove the leading '#'):
 #	@$(PY) -m ruff format --check --quiet . && echo "ruff format: clean"
-	@$(PY) -m mypy
+	@$(PY) -m mypy bot actions
 	@out=$$($(VENV)/bin/lint-imports --no-logo 2>&1) && echo "$$out" | tail -n 1 || { echo "$$out"; exit 1; }
 	@$(PY) scripts/check_import_cycles.py
 
