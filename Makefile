@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard components/*.py)
 
-.PHONY: evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
+.PHONY: evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps lint clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot.runner
@@ -112,6 +112,16 @@ validate: $(VENV_STAMP)
 unit: $(VENV_STAMP) $(MODEL)
 	$(PY) -m pytest -q -n 2 --dist loadfile tests --ignore=tests/browser --ignore=tests/test_staff_browser.py \
 	  --ignore=tests/fuzz --ignore=tests/test_reliability.py -m "not cluster"
+
+# Code checks (pyproject.toml; docs/architecture.md): ruff, mypy on bot/ and actions/, the import contracts and
+# no import cycles. Each prints one line when clean, everything when not; about 15 s.
+lint: $(VENV_STAMP)
+	@$(PY) -m ruff check --quiet . && echo "ruff: clean"
+# enabled after the one-time format commit (remove the leading '#'):
+#	@$(PY) -m ruff format --check --quiet . && echo "ruff format: clean"
+	@$(PY) -m mypy bot actions
+	@out=$$($(VENV)/bin/lint-imports --no-logo 2>&1) && echo "$$out" | tail -n 1 || { echo "$$out"; exit 1; }
+	@$(PY) scripts/check_import_cycles.py
 
 # Load and faults against the `make run` stack (tests/test_reliability.py, docs/reliability.md), about 5 minutes
 # on this machine (4 min 26 s on 2026-12-03); part of `make test`.

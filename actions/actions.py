@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import context
 from actions.forms import turn_of
-from bot.screening import messages, flow as screening
+from bot.screening import flow as screening, messages
 from bot.screening.eligibility import assess, stop_asking_after_age
 from bot.screening.lead_record import lead_record
 
@@ -255,6 +255,7 @@ class ActionEraseMyData(Action):
             logger.error("erase for conversation %s failed: %s", tracker.sender_id, type(exc).__name__)
             dispatcher.utter_message(response="utter_erase_failed")
             return []
+        assert done is not None  # None only for an unknown lead id; by conversation it is always a result
         if done.tracker.startswith("failed"):
             logger.error("erase for conversation %s: tracker %s", tracker.sender_id, done.tracker)
             dispatcher.utter_message(response="utter_erase_failed")

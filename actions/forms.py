@@ -13,10 +13,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from bot.screening import catalogue, messages, flow as screening
+from bot.screening import catalogue, flow as screening, messages
 from bot.screening.eligibility import stop_asking_after_age
 from bot.screening.flow import Turn
-
 
 # Most slots are checked while they are extracted, so the SDK's "no validation method" warning on every
 # turn is noise in the action server's log.

@@ -118,9 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "erase":
             return _erase(settings, args.lead_id, args.conversation)
         elif args.command == "keys" and args.action == "rotate":
-            from bot.leads import keys
+            from bot.leads import keys as lead_keys
 
-            count = keys.rotate(_engine(settings))
+            count = lead_keys.rotate(_engine(settings))
             print(f"New key added first to LEADS_ENCRYPTION_KEY in .env; {count} leads re-encrypted. "
                   "Old keys are kept for reading; run `python -m bot keys drop-old` once backups made with them have expired.")
         elif args.command == "keys":

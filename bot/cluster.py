@@ -79,7 +79,7 @@ class ClusterSettings:
     model: Path = ROOT / "models" / "screening.tar.gz"
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "ClusterSettings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> ClusterSettings:
         """CLUSTER_* variables; backend ports are CLUSTER_PORT_BASE + offsets unless listed explicitly."""
         env = os.environ if env is None else env
         base = int(env.get("CLUSTER_PORT_BASE") or 15100)
@@ -118,7 +118,7 @@ class ClusterSettings:
     def action_url(self) -> str:
         return f"http://{HOST}:{self.action_lb_port}"
 
-    def replace(self, **changes) -> "ClusterSettings":
+    def replace(self, **changes) -> ClusterSettings:
         return dataclasses.replace(self, **changes)
 
 
@@ -143,7 +143,7 @@ def render_nginx(s: ClusterSettings, deploy: bool = False) -> str:
     """
     if deploy:
         d, logs, listen = Path("/tmp/nginx"), "/dev/stderr", "0.0.0.0"
-        ups = {"rasa": ("rasa:5005",), "actions": ("actions:5055",), "web": ("web:8080",)}
+        ups: Dict[str, Tuple[str, ...]] = {"rasa": ("rasa:5005",), "actions": ("actions:5055",), "web": ("web:8080",)}
         ports = (5005, 5055, 8080)
     else:
         d, logs, listen = s.directory, f"{s.directory}/logs/nginx-error.log", HOST

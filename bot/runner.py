@@ -158,23 +158,23 @@ class Stack:
                 sink.close()
 
     def stop(self, only: Optional[str] = None, timeout: float = 15) -> None:
-        targets = [s for n, s in self.services.items() if (only is None or n == only) and s.process]
-        for service in targets:
-            if service.process.poll() is None:
+        targets = [s.process for n, s in self.services.items() if (only is None or n == only) and s.process]
+        for process in targets:
+            if process.poll() is None:
                 try:
-                    os.killpg(service.process.pid, signal.SIGTERM)
+                    os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
         deadline = time.time() + timeout
-        for service in targets:
+        for process in targets:
             try:
-                service.process.wait(max(0.1, deadline - time.time()))
+                process.wait(max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 try:
-                    os.killpg(service.process.pid, signal.SIGKILL)
+                    os.killpg(process.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-                service.process.wait()
+                process.wait()
 
     def supervise_once(self, log=print) -> Optional[Service]:
         """One supervision step: restart crashed servers with backoff; return one that keeps crashing."""
@@ -185,6 +185,7 @@ class Stack:
                     service.restart_at = None
                     service.restarts += 1
                     self.start(only=service.name)
+                    assert service.process is not None  # start() made it
                     log(f"[runner] {service.name} restarted (pid {service.process.pid}, restart {service.restarts})")
                 continue
             if service.process is None or service.process.poll() is None:
@@ -284,7 +285,7 @@ def main() -> int:
         stack.stop()
         print(f"\nStartup failed: {exc}", file=sys.stderr)
         return 1
-    pids = {name: service.process.pid for name, service in stack.services.items()}
+    pids = {name: service.process.pid for name, service in stack.services.items() if service.process}
     print(
         "\nAll three servers are up:\n"
         f"  web app (visitor page, staff dashboard at /staff): {stack.web_url}/  (pid {pids['web app']})\n"

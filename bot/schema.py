@@ -62,6 +62,6 @@ def open_lead_store(database_url: str, notify_channels: Optional[Iterable[str]] 
         notify_channels = load_policy(Settings.from_env().policy_path).notification_channels
     engine = make_engine(database_url)
     create_schema(engine)
-    store = LeadStore(engine)
-    outbox.install(store, notify_channels)
-    return store
+    lead_store = LeadStore(engine)
+    outbox.install(lead_store, notify_channels)
+    return lead_store

@@ -83,7 +83,7 @@ class Settings:
     web_host: str = "127.0.0.1"  # WEB_HOST: 0.0.0.0 only inside a container (deploy/)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         load_dotenv()
         var = ROOT / "var"
         return cls(

@@ -58,7 +58,7 @@ class CrisisDetector(GraphComponent):
     @classmethod
     def create(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "CrisisDetector":
+    ) -> CrisisDetector:
         return cls(config)
 
     def decide(self, text: Text, confidence: float) -> Dict[Text, Any]:

@@ -30,7 +30,7 @@ class StopGuard(GraphComponent):
     @classmethod
     def create(
         cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> "StopGuard":
+    ) -> StopGuard:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

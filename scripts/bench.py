@@ -46,8 +46,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import visitor  # noqa: E402
 from nlu_eval import (  # noqa: E402
-    CONFIG, DATA, HOLDOUT, RASA, ROOT, examples, machine_info, now_utc, rasa_env, read_scores,
-    run_logged, tail, test_nlu, train_nlu,
+    CONFIG,
+    DATA,
+    HOLDOUT,
+    RASA,
+    ROOT,
+    examples,
+    machine_info,
+    now_utc,
+    rasa_env,
+    read_scores,
+    run_logged,
+    tail,
+    test_nlu,
+    train_nlu,
 )
 
 OUT_MD = ROOT / "reports" / "bench.md"
@@ -551,7 +563,7 @@ def main() -> int:
                 CLUSTER_ROW: (cluster, SCREENING)}
 
         step("warm-up: one conversation per bot (not counted)")
-        for name, (bot, script) in bots.items():
+        for bot, script in bots.values():
             asyncio.run(run_level(bot.url, script, 1, 1, 120, "warmup"))
 
         results_levels = []

@@ -34,8 +34,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import (  # noqa: E402
-    LOG_DIR, MODEL, ROOT, SCREENING, STARTER, OurBot, StarterBot, f, machine_info, now_utc, run_level,
-    starter_init, step,
+    LOG_DIR,
+    MODEL,
+    ROOT,
+    SCREENING,
+    STARTER,
+    OurBot,
+    StarterBot,
+    f,
+    machine_info,
+    now_utc,
+    run_level,
+    starter_init,
+    step,
 )
 
 PY_SPY = Path(sys.executable).parent / "py-spy"

@@ -63,7 +63,7 @@ class Profile:
     contact: Dict[str, str]
 
     @classmethod
-    def make(cls, index: int, seed: int = 7) -> "Profile":
+    def make(cls, index: int, seed: int = 7) -> Profile:
         rnd = random.Random(seed * 100_003 + index)
         age = rnd.randint(25, 75)
         condition_text = rnd.choice(sorted(CONDITIONS))

@@ -39,8 +39,8 @@ class RunningStack:
     def __init__(self, tmp: Path, supervise: bool = False) -> None:
         import threading
 
-        from bot.schema import open_lead_store
         from bot.runner import Stack
+        from bot.schema import open_lead_store
 
         self.tmp = tmp
         self.supervise = supervise

@@ -37,7 +37,7 @@ def test_refuses_without_a_valid_token(site):
 def test_list_filters_and_bad_parameters(site):
     resp = httpx.get(site.url + "/api/leads", headers=site.auth)
     assert resp.status_code == 200
-    ids = [l["id"] for l in resp.json()["leads"]]
+    ids = [row["id"] for row in resp.json()["leads"]]
     assert ids[:2] == [site.second, site.first]
     assert resp.json()["leads"][0]["created_at"].endswith("Z")
     assert httpx.get(site.url + "/api/leads?since=2999-01-01", headers=site.auth).json()["leads"] == []
@@ -84,7 +84,8 @@ def test_patch_changes_status_records_who_and_audits(site):
     assert body["status"] == "closed" and body["history"][-1]["actor"] == "token:crm"
     assert body["history"][-1]["note"] == "booked elsewhere"
     closed = httpx.get(site.url + "/api/leads?status=closed", headers=site.auth).json()["leads"]
-    assert [l["id"] for l in closed] == [site.second]
+    assert [row["id"] for row in closed] == [site.second]
+    assert httpx.get(f"{site.url}/api/leads/{site.second}", headers=site.auth).status_code == 200  # audited as api_view
     with site.store.engine.connect() as conn:
         entries = conn.execute(select(audit.audit_log)).mappings().all()
     assert {"api_list", "api_view", "api_update"} <= {e["action"] for e in entries}

@@ -27,7 +27,7 @@ from bot.screening import catalogue, flow
 from bot.screening.eligibility import NEEDS_REVIEW, QUALIFIED, assess
 from bot.screening.lead_record import answers_from_slots
 from bot.screening.lexicon import load_lexicon
-from bot.screening.policy import PolicyError, load_policy, parse_policy
+from bot.screening.policy import PolicyError, parse_policy
 from bot.web import staff
 
 ROOT = Path(__file__).resolve().parents[1]

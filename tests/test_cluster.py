@@ -25,8 +25,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from conftest import MODEL, append_report, free_port  # noqa: E402
 from bot.cluster import Cluster, ClusterSettings, render_endpoints, render_nginx, render_supervisor  # noqa: E402
+from conftest import MODEL, append_report, free_port  # noqa: E402
 from visitor import Profile, check_lead, p95_ms, run_visitors  # noqa: E402
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

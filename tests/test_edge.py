@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.web import edge
-from test_staff_support import WebServer, free_port, subprocess_env
+from test_staff_support import WebServer, subprocess_env
 
 SENDER = "visitor-edge-0001"
 

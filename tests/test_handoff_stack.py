@@ -46,8 +46,8 @@ def test_screening_through_rest_reaches_dashboard_api_email_and_webhook_once(tmp
     try:
         first = screen(stack, f"e2e-{uuid.uuid4().hex[:10]}")
         auth = {"Authorization": f"Bearer {api_token}"}
-        listed = wait_for(lambda: [l for l in httpx.get(stack.web_url + "/api/leads", headers=auth).json()["leads"]
-                                   if l["id"] == first], timeout=5, what="lead in the API")
+        listed = wait_for(lambda: [row for row in httpx.get(stack.web_url + "/api/leads", headers=auth).json()["leads"]
+                                   if row["id"] == first], timeout=5, what="lead in the API")
         assert listed[0]["outcome"] == "qualified"
         with httpx.Client(follow_redirects=True) as client:
             assert first in login(client, stack.web_url, "nurse", PASSWORD).text

@@ -13,9 +13,21 @@ import time
 import httpx
 import pytest
 
-from test_staff_support import (PASSWORD, PY, ROOT, SmtpReceiver, WebServer, WebhookReceiver, clean_notify_env, lead, login,
-                                smtp_env, staff_stack, wait_for)
 from bot.schema import open_lead_store
+from test_staff_support import (
+    PASSWORD,
+    PY,
+    ROOT,
+    SmtpReceiver,
+    WebhookReceiver,
+    WebServer,
+    clean_notify_env,
+    lead,
+    login,
+    smtp_env,
+    staff_stack,
+    wait_for,
+)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -30,7 +42,7 @@ def test_lead_reaches_dashboard_api_email_and_webhook_once(kind, tmp_path, monke
             store = open_lead_store(site.db)  # as the action server opens it: the outbox hook is installed
             first = store.save(lead(outcome="qualified", reasons=[]))
             auth = {"Authorization": f"Bearer {site.token}"}
-            wait_for(lambda: any(l["id"] == first for l in httpx.get(site.url + "/api/leads", headers=auth).json()["leads"]),
+            wait_for(lambda: any(row["id"] == first for row in httpx.get(site.url + "/api/leads", headers=auth).json()["leads"]),
                      timeout=5, what="lead in the API")
             with httpx.Client(follow_redirects=True) as client:
                 assert first in login(client, site.url, "alice", PASSWORD).text

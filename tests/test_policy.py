@@ -7,8 +7,8 @@ import copy
 import pytest
 import yaml
 
-from bot.screening.lexicon import load_lexicon
 from bot.screening.catalogue import criterion_keys
+from bot.screening.lexicon import load_lexicon
 from bot.screening.policy import DEFAULT_PATH, FAQ_TOPICS, PolicyError, load_policy, parse_policy
 
 CRITERIA = criterion_keys()

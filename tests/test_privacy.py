@@ -12,12 +12,12 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 
-from bot.staff import audit
 from bot.infra import crypto
-from bot.leads import erase, keys, outbox, retention, worklist
 from bot.infra.clock import now
+from bot.leads import erase, keys, outbox, retention, worklist
 from bot.leads.store import ENCRYPTED_COLUMNS, leads
 from bot.screening.policy import PolicyError, Retention, parse_retention
+from bot.staff import audit
 from test_staff_support import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
 
 MARKERS = ["Zephyrine Quillfeather", "zq-marker@example.org", "555-0199-77", "xylophonic-ache", "mornings-quokka",

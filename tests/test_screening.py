@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.screening.lexicon import load_lexicon
-from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
+from bot.screening import catalogue
 from bot.screening.flow import (
     HARD_INTERRUPTIONS,
-    interrupted_form,
     SOFT_INTERRUPTIONS,
     Turn,
     contact_required_slots,
     correction_events,
-    unanswered,
     extract_age,
     extract_condition,
     extract_contact_consent,
@@ -29,10 +26,13 @@ from bot.screening.flow import (
     extract_preferred_contact_time,
     extract_prior_treatments,
     extract_yes_no,
+    interrupted_form,
     screening_required_slots,
+    unanswered,
 )
-from bot.screening import catalogue
 from bot.screening.lead_record import answers_from_slots
+from bot.screening.lexicon import load_lexicon
+from bot.screening.policy import DEFAULT_PATH, load_policy, parse_policy
 
 SCREENING_SLOTS = catalogue.screening_slots()
 YES_NO_SLOTS = catalogue.yes_no_slots()

@@ -14,11 +14,11 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
-from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import httpx
@@ -90,7 +90,7 @@ class RasaStub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "RasaStub":
+    def start(self) -> RasaStub:
         from urllib.parse import parse_qs, unquote, urlparse
 
         outer = self
@@ -175,7 +175,7 @@ class WebhookReceiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hook"
 
-    def start(self) -> "WebhookReceiver":
+    def start(self) -> WebhookReceiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -215,7 +215,7 @@ class SmtpReceiver:
         self.on_data: Optional[Callable[[Any], None]] = None
         self._controller = None
 
-    def start(self) -> "SmtpReceiver":
+    def start(self) -> SmtpReceiver:
         from aiosmtpd.controller import Controller
 
         outer = self
@@ -289,7 +289,7 @@ class WebServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "WebServer":
+    def start(self) -> WebServer:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([PY, "-m", "bot.web"], env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
 

@@ -17,10 +17,10 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from bot.staff.audit import audit_log
-from bot.infra.db import flush_deleted
 from bot.infra.clock import now
+from bot.infra.db import flush_deleted
 from bot.leads.store import leads
+from bot.staff.audit import audit_log
 
 
 @dataclass

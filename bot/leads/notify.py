@@ -56,7 +56,7 @@ class NotifyConfig:
         return (["email"] if self.smtp else []) + (["webhook"] if self.webhook_url else [])
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "NotifyConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifyConfig:
         env = os.environ if env is None else env
         base = env.get("STAFF_BASE_URL") or f"http://127.0.0.1:{env.get('WEB_PORT', '8080')}"
         smtp = None

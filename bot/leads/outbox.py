@@ -24,8 +24,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, and_, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.infra.db import metadata
 from bot.infra.clock import now
+from bot.infra.db import metadata
 from bot.leads.store import LeadStore
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class WorkerConfig:
     retry_max_seconds: float = 900.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "WorkerConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerConfig:
         env = os.environ if env is None else env
         return cls(
             poll_seconds=float(env.get("OUTBOX_POLL_SECONDS") or 2),

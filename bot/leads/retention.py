@@ -21,14 +21,14 @@ import httpx
 from sqlalchemy import and_, delete, select
 from sqlalchemy.engine import Engine
 
-from bot.staff.audit import audit_log
+from bot.infra.clock import now
 from bot.infra.db import flush_deleted
 from bot.leads.erase import delete_leads, erase_tracker
-from bot.infra.clock import now
-from bot.leads.store import leads
 from bot.leads.outbox import outbox, outbox_attempts
-from bot.screening.policy import Retention
+from bot.leads.store import leads
 from bot.leads.worklist import lead_events
+from bot.screening.policy import Retention
+from bot.staff.audit import audit_log
 
 log = logging.getLogger(__name__)
 PURGE_INTERVAL_S = 3600.0

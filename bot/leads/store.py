@@ -7,11 +7,11 @@ A lead is written in one transaction together with whatever other modules hook o
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Index, String, Table, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.infra.clock import now
 from bot.infra.crypto import EncryptedJSON, EncryptedText

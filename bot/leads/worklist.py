@@ -14,8 +14,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, case, func, select
 from sqlalchemy.engine import Engine
 
-from bot.infra.db import metadata
 from bot.infra.clock import now
+from bot.infra.db import metadata
 from bot.leads.store import STATUSES, leads
 
 CLOSE_REASONS = {"not_a_fit": "not a fit", "no_answer": "no answer", "treated": "treated"}

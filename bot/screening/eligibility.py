@@ -116,7 +116,7 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
     findings = []
     for name in answers.get("medications") or []:
         med = lexicon.resolve(name)
-        if med is None or not med.recognised:
+        if med is None or med.drug_class is None:  # not recognised
             action = policy.criteria["unrecognised_medication"]
             finding = MedicationFinding(name, None, None, action, "not in our medication list; a clinician will check it")
             reason = f"a medication we need to check ({name})"

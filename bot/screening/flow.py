@@ -15,7 +15,6 @@ from bot.screening.eligibility import stop_asking_after_age
 from bot.screening.lexicon import Lexicon
 from bot.screening.policy import Policy
 
-
 # Intents that always leave the form to its rules (deterministic safety and control).
 HARD_INTERRUPTIONS = {"crisis", "request_human", "restart", "stop", "erase_data"}
 # Intents that may still carry a structured answer ("why do you ask? I'm 45") but never free text.
@@ -273,8 +272,8 @@ def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optiona
             return {"medications": [], "medications_typed": []}
         meds = lexicon.parse_medication_answer(turn.text) if turn.free_text_allowed or turn.intent == "deny" else None
         if meds is None:
-            meds = [lexicon.resolve(v) for v in turn.entity_values("medication")]
-            meds = [m for m in meds if m] or None
+            resolved = [lexicon.resolve(v) for v in turn.entity_values("medication")]
+            meds = [m for m in resolved if m] or None
 
         if meds is None:
             return {}

@@ -24,7 +24,7 @@ ANSWER_COMPANIONS = (
 def answers_from_slots(slots: Mapping[str, Any]) -> Dict[str, Any]:
     """The screening answers as stored with a lead (health answers only; contact details live in columns)."""
     screening = catalogue.screening_slots()
-    answers = {k: slots.get(k) for k in screening + list(ANSWER_COMPANIONS) if slots.get(k) is not None}
+    answers: Dict[str, Any] = {k: slots.get(k) for k in screening + list(ANSWER_COMPANIONS) if slots.get(k) is not None}
     if answers.get("unclear_answers"):  # contact details given up on are not health answers
         answers["unclear_answers"] = {k: v for k, v in answers["unclear_answers"].items() if k in screening}
     return answers

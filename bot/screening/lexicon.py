@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
@@ -258,7 +258,7 @@ class Lexicon:
         """
         window = text[_clause_start(text, start):start]
         cue = None
-        for cue in _NOT_TAKEN.finditer(window):
+        for cue in _NOT_TAKEN.finditer(window):  # noqa: B007  (runs to the last cue, the one nearest the drug)
             pass
         if cue is not None and not _RESET.search(window[cue.end():]):
             if cue.group("neg") or med.drug_class != SUBSTANCE_CLASS:
@@ -280,7 +280,7 @@ class Lexicon:
         if after_allergy or _ALLERGY.search(item):
             return []
         cue = None
-        for cue in _NOT_TAKEN.finditer(item):
+        for cue in _NOT_TAKEN.finditer(item):  # noqa: B007  (runs to the last cue, the one nearest the drug)
             pass
         if cue is not None and not _RESET.search(item[cue.end():]):
             return []
@@ -401,7 +401,7 @@ def _unique(meds: List[Medication]) -> List[Medication]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lexicon(data_dir: Optional[str] = None) -> Lexicon:
     """Load the lexicon once per process (it is read-only)."""
     base = Path(data_dir) if data_dir else DATA_DIR

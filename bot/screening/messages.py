@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import List, Optional, Sequence
 
-from bot.screening.eligibility import NEEDS_REVIEW, NOT_ELIGIBLE, QUALIFIED, Assessment
+from bot.screening.eligibility import NEEDS_REVIEW, QUALIFIED, Assessment
 from bot.screening.lexicon import Lexicon
 from bot.screening.policy import Clinic
 

@@ -496,7 +496,7 @@ def parse_email(text: str) -> Optional[str]:
     return m.group(0).lower()
 
 
-def _acceptable(number: "phonenumbers.PhoneNumber") -> bool:
+def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
     if not phonenumbers.is_possible_number(number):
         return False
     if number.country_code == 1:  # NANP: 3-digit area code [2-9]xx + 7 digits; a bare 7-digit local number is not enough

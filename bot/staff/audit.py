@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import Column, DateTime, Integer, String, Table, func, select
 from sqlalchemy.engine import Engine
 
-from bot.infra.db import metadata
 from bot.infra.clock import now
+from bot.infra.db import metadata
 
 ACTIONS = (
     "login", "login_failed", "logout", "list_leads", "view_lead", "update_lead",

@@ -22,8 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, select
 from sqlalchemy.engine import Engine
 
-from bot.infra.db import metadata
 from bot.infra.clock import aware, now
+from bot.infra.db import metadata
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10
@@ -82,7 +82,7 @@ class SessionConfig:
     lockout: dt.timedelta = dt.timedelta(minutes=15)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "SessionConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SessionConfig:
         env = os.environ if env is None else env
         return cls(
             lifetime=dt.timedelta(minutes=float(env.get("STAFF_SESSION_MINUTES") or 720)),
@@ -199,7 +199,7 @@ def revoke_token(engine: Engine, name: str) -> None:
 def check_token(engine: Engine, token: Optional[str]) -> Optional[str]:
     """The token's name when the bearer token is valid and not revoked, else None."""
     match = re.fullmatch(r"kst_([0-9a-f]{12})_[A-Za-z0-9_-]{20,}", token or "")
-    if not match:
+    if not token or not match:
         return None
     with engine.connect() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == match.group(1))).mappings().first()

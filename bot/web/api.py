@@ -14,10 +14,10 @@ from typing import Any, Dict
 
 from sanic import response
 
-from bot.staff import audit, auth
 from bot.infra import clock
 from bot.leads import erase, transcript, worklist
 from bot.leads.store import STATUSES
+from bot.staff import audit, auth
 from bot.web.blocking import blocking
 from bot.web.staff import client_ip, ctx, current_session
 

@@ -8,8 +8,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 
 from bot.screening.policy import load_policy
-from bot.web import api, blocking, chat, edge, staff
 from bot.settings import Settings
+from bot.web import api, blocking, chat, edge, staff
 
 HERE = Path(__file__).resolve().parent
 

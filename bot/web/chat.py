@@ -91,7 +91,7 @@ class ReplyCache:
 
     def __init__(self, size: int = REPLY_CACHE_SIZE) -> None:
         self.size = size
-        self._replies: "OrderedDict[tuple, list]" = OrderedDict()
+        self._replies: OrderedDict[tuple, list] = OrderedDict()
         self._in_flight: Dict[tuple, asyncio.Future] = {}
 
     def get(self, key: tuple) -> Optional[list]:
@@ -138,7 +138,7 @@ def register(app: Sanic) -> None:
     payloads = edge.known_payloads()
     replies = ReplyCache()
 
-    @app.listener("before_server_start")
+    @app.listener("before_server_start")  # type: ignore[call-arg, arg-type]  # Sanic 21.12 types listener(event) as a listener, not a decorator
     async def open_rasa_client(app_, _loop):
         # trust_env=False: Rasa is on a private address; never send health data through a proxy
         # picked up from the environment.
@@ -147,7 +147,7 @@ def register(app: Sanic) -> None:
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=30)
         app_.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False, limits=limits)
 
-    @app.listener("after_server_stop")
+    @app.listener("after_server_stop")  # type: ignore[call-arg, arg-type]  # as above
     async def close_rasa_client(app_, _loop):
         client = getattr(app_.ctx, "rasa_client", None)
         if client is not None:
@@ -161,7 +161,7 @@ def register(app: Sanic) -> None:
         return headers
 
     def forbidden_origin(request: Request) -> bool:
-        origin = request.headers.get("origin")
+        origin = request.headers.get("origin") or ""
         return bool(origin) and not origin_allowed(origin, allowed)
 
     @app.middleware("response")

@@ -48,7 +48,7 @@ class EdgeSettings:
     origins: FrozenSet[str] = frozenset({"http://127.0.0.1:8080", "http://localhost:8080"})
 
     @classmethod
-    def from_env(cls) -> "EdgeSettings":
+    def from_env(cls) -> EdgeSettings:
         load_dotenv()
         env = os.environ.get
         port = env("WEB_PORT", "8080")

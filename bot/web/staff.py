@@ -21,15 +21,14 @@ from urllib.parse import quote, urlencode
 
 from sanic import response
 
-from bot.staff import audit, auth
 from bot.infra import clock
-from bot.leads import erase, outbox, transcript, worklist
-from bot.leads import worker as lead_worker
-from bot.web.blocking import blocking
+from bot.leads import erase, outbox, transcript, worker as lead_worker, worklist
 from bot.leads.answers import answer_rows
-from bot.screening import catalogue
 from bot.leads.store import STATUSES
 from bot.schema import open_lead_store
+from bot.screening import catalogue
+from bot.staff import audit, auth
+from bot.web.blocking import blocking
 
 COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"

@@ -8,7 +8,7 @@ from typing import Optional
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.screening import catalogue, parsing, flow as screening
+from bot.screening import catalogue, flow as screening, parsing
 from bot.screening.crisis import is_crisis
 from bot.screening.lexicon import Medication, load_lexicon
 from bot.web import chat, edge
