@@ -353,10 +353,6 @@ class Settings:
     worker: WorkerConfig = field(default_factory=WorkerConfig)
     cluster: ClusterSettings = field(default_factory=lambda: ClusterSettings.from_env({}))
 
-    @property
-    def web_port(self) -> int:
-        return self.ports.web
-
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         """From `env` (tests), else from the process environment after loading .env (the entry points)."""

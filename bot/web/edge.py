@@ -19,7 +19,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from bot.settings import ROOT, EdgeSettings, parse_origins  # noqa: F401 - EdgeSettings: the settings' edge section
+from bot.settings import ROOT, EdgeSettings  # noqa: F401 - EdgeSettings: the settings' edge section, read by Limits
 
 SLOW_DOWN = "You're sending messages faster than we can read them. Please wait a moment, then try again."
 LOGIN_SLOW_DOWN = "Too many login attempts from your network. Please wait a minute, then try again."
