@@ -26,8 +26,9 @@ from bot.settings import Settings
 
 def _engine(settings: Settings):
     from bot.schema import open_lead_store
+    from bot.screening.policy import load_policy
 
-    return open_lead_store(settings.database_url).engine
+    return open_lead_store(settings.database_url, load_policy(settings.policy_path).notification_channels).engine
 
 
 def _password(from_stdin: bool) -> str:
