@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from sanic import response
+
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/health",)
@@ -46,13 +47,14 @@ def main() -> None:
     parser.add_argument("-p", "--port", type=int, default=5055)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
-    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    settings = Settings.from_env()
+    token = settings.action_token
     if not token:
         raise SystemExit("ACTION_SERVER_TOKEN is not set: the action server refuses to run open (bot/runner.py sets it)")
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     app = build_app(token, args.actions)
-    app.run(os.environ.get("SANIC_HOST", "127.0.0.1"), args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    app.run(settings.sanic_host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
 
 
 if __name__ == "__main__":

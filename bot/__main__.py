@@ -26,8 +26,9 @@ from bot.settings import Settings
 
 def _engine(settings: Settings):
     from bot.schema import open_lead_store
+    from bot.screening.policy import load_policy
 
-    return open_lead_store(settings.database_url).engine
+    return open_lead_store(settings.database_url, load_policy(settings.policy_path).notification_channels).engine
 
 
 def _password(from_stdin: bool) -> str:
@@ -43,7 +44,7 @@ async def _run_worker(settings: Settings, once: bool) -> int:
     from bot.leads import worker as lead_worker
     from bot.screening.policy import load_policy
 
-    worker = lead_worker.build_worker(_engine(settings), load_policy(settings.policy_path))
+    worker = lead_worker.build_worker(_engine(settings), load_policy(settings.policy_path), settings)
     if not worker.senders:
         logging.warning("outbox worker: no channel configured (set SMTP_HOST/SMTP_TO and/or WEBHOOK_URL)")
     if once:

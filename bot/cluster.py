@@ -6,14 +6,13 @@
     nginx 127.0.0.1:8080 -> N web apps       (visitor page, /chat relay to :5005, staff dashboard)
     M outbox workers (`python -m bot worker`; the web apps run one each too; claims are atomic)
 
-Pure infrastructure (no Rasa imports): settings read once from the environment, the nginx,
+Pure infrastructure (no Rasa imports): settings read once from the environment (Settings.cluster), the nginx,
 supervisor and Rasa endpoints configs rendered from them into var/cluster/, and a handle that
 runs supervisord in the foreground. If a process dies, supervisor restarts it; Ctrl-C stops all.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -27,13 +26,15 @@ import time
 import urllib.parse
 import urllib.request
 import xmlrpc.client
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from bot.settings import ROOT, load_dotenv
-
-HOST = "127.0.0.1"
+from bot.settings import (  # ClusterSettings: the settings' cluster section (CLUSTER_*)
+    HOST,
+    ROOT,
+    ClusterSettings,
+    Settings,
+)
 
 # The project's own stores (rasa_plugins/): Rasa's SQL tracker store made lean (pooled engine, no COUNT
 # per save, batched inserts) and a Redis lock store that is atomic across processes (Rasa 3.6's is not:
@@ -54,72 +55,6 @@ UPSTREAM_KEEPALIVE = 64
 # Each Rasa replica runs TensorFlow with one thread of each kind: replicas, not threads, use the cores, and
 # N replicas each starting a thread per core would fight over them.
 TF_THREADS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
-
-
-def _ints(raw: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in raw.split(",") if p.strip())
-
-
-@dataclass(frozen=True)
-class ClusterSettings:
-    """Sizes, ports and addresses of the cluster. Read once, in `from_env`; defaults fit this 2-core machine."""
-
-    rasa_ports: Tuple[int, ...]          # one per Rasa server process
-    action_ports: Tuple[int, ...]        # one per action server process
-    web_ports: Tuple[int, ...]           # one per web app process
-    workers: int = 1                     # standalone outbox workers (each web app also runs one)
-    public_rasa_port: int = 5005         # nginx: Rasa REST channel and HTTP API
-    public_web_port: int = 8080          # nginx: web app
-    action_lb_port: int = 5055           # nginx: action servers (Rasa's action_endpoint)
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/screening_cluster"
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    lock_lifetime_s: int = 20            # a lock left by a killed Rasa blocks its conversation this long
-    nginx_workers: int = 1
-    directory: Path = ROOT / "var" / "cluster"
-    model: Path = ROOT / "models" / "screening.tar.gz"
-
-    @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> ClusterSettings:
-        """CLUSTER_* variables; backend ports are CLUSTER_PORT_BASE + offsets unless listed explicitly."""
-        env = os.environ if env is None else env
-        base = int(env.get("CLUSTER_PORT_BASE") or 15100)
-
-        def ports(name: str, count_default: int, offset: int) -> Tuple[int, ...]:
-            if env.get(f"CLUSTER_{name}_PORTS"):
-                return _ints(env[f"CLUSTER_{name}_PORTS"])
-            count = int(env.get(f"CLUSTER_{name}_REPLICAS") or count_default)
-            return tuple(base + offset + i for i in range(count))
-
-        return cls(
-            rasa_ports=ports("RASA", 2, 0),
-            action_ports=ports("ACTION", 2, 20),
-            web_ports=ports("WEB", 2, 40),
-            workers=int(env.get("CLUSTER_WORKERS") or 1),
-            public_rasa_port=int(env.get("CLUSTER_RASA_PORT") or 5005),
-            public_web_port=int(env.get("CLUSTER_WEB_PORT") or 8080),
-            action_lb_port=int(env.get("CLUSTER_ACTION_PORT") or 5055),
-            database_url=env.get("CLUSTER_DATABASE_URL") or cls.database_url,
-            redis_url=env.get("CLUSTER_REDIS_URL") or cls.redis_url,
-            lock_lifetime_s=int(env.get("CLUSTER_LOCK_LIFETIME") or 20),
-            nginx_workers=int(env.get("CLUSTER_NGINX_WORKERS") or 1),
-            directory=Path(env.get("CLUSTER_DIR") or cls.directory),
-            model=Path(env.get("CLUSTER_MODEL") or cls.model),
-        )
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://{HOST}:{self.public_rasa_port}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://{HOST}:{self.public_web_port}"
-
-    @property
-    def action_url(self) -> str:
-        return f"http://{HOST}:{self.action_lb_port}"
-
-    def replace(self, **changes) -> ClusterSettings:
-        return dataclasses.replace(self, **changes)
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -338,7 +273,7 @@ stdout_logfile_backups=2
 
 def process_env(s: ClusterSettings, token: str, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """The environment supervisord (and so every program) gets."""
-    env = dict(os.environ)
+    env = dict(os.environ)  # env exception: the children inherit this process's environment (and .env, loaded at start-up)
     env.update({
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
@@ -492,10 +427,10 @@ def main() -> int:
     """`make run-cluster`: render the configs, start supervisord in the foreground, print the URLs."""
     from bot.runner import ensure_token, prepare_start, stop_on_signals
 
-    load_dotenv()
-    if not prepare_start():
+    everything = Settings.from_env()  # loads .env into the environment the children inherit
+    if not prepare_start(everything):
         return 2
-    settings = ClusterSettings.from_env()
+    settings = everything.cluster
     cluster = Cluster(settings, ensure_token())
     stopping = stop_on_signals()
     try:

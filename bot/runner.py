@@ -23,10 +23,9 @@ from typing import Deque, Dict, List, Optional
 from bot.infra.db import private_dir, private_file
 from bot.screening.lexicon import load_lexicon
 from bot.screening.policy import PolicyError, load_policy
-from bot.settings import ROOT, ensure_env_value
+from bot.settings import HOST, ROOT, Settings, ensure_env_value
 
 VENV_BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 
 
 def ensure_token(env_file: Path = ROOT / ".env", name: str = "RASA_AUTH_TOKEN") -> str:
@@ -74,9 +73,9 @@ class Stack:
         quiet: bool = False,
         log_dir: Optional[Path] = None,
     ) -> None:
-        self.token = os.environ.get("RASA_AUTH_TOKEN") or ensure_token()
+        self.token = ensure_token()  # the environment's, else .env's, else a new one
         # Rasa sends it on every action call (endpoints.yml); actions/server.py refuses calls without it.
-        self.action_token = os.environ.get("ACTION_SERVER_TOKEN") or ensure_token(name="ACTION_SERVER_TOKEN")
+        self.action_token = ensure_token(name="ACTION_SERVER_TOKEN")
         self.rasa_url = f"http://{HOST}:{rasa_port}"
         self.action_url = f"http://{HOST}:{action_port}"
         self.web_url = f"http://{HOST}:{web_port}"
@@ -85,7 +84,7 @@ class Stack:
         if log_dir:
             private_dir(log_dir.parent)
             private_dir(log_dir)
-        self.env = dict(os.environ)
+        self.env = dict(os.environ)  # env exception: the children inherit this environment, with the below on top
         self.env.update(
             {
                 "RASA_TELEMETRY_ENABLED": "false",
@@ -245,12 +244,12 @@ class Stack:
         return f"{service.name} exited with code {code}. Its last output:\n{last}"
 
 
-def prepare_start() -> bool:
+def prepare_start(settings: Settings) -> bool:
     """What both profiles (`make run`, `make run-cluster`) check and make before starting anything:
     a valid clinic policy (else a message naming the bad key) and both shared secrets."""
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # env exception: written for the children
     try:
-        load_policy(os.environ.get("CLINIC_POLICY"), known_classes=list(load_lexicon().classes))
+        load_policy(settings.policy_path, known_classes=list(load_lexicon().classes))
     except PolicyError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return False
@@ -269,12 +268,13 @@ def stop_on_signals() -> threading.Event:
 
 def main() -> int:
     """`make run`: check the policy, start everything, print the URLs, supervise."""
-    if not prepare_start():
+    settings = Settings.from_env()
+    if not prepare_start(settings):
         return 2
     stack = Stack(
-        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-        action_port=int(os.environ.get("ACTION_PORT", 5055)),
-        web_port=int(os.environ.get("WEB_PORT", 8080)),
+        rasa_port=settings.ports.rasa,
+        action_port=settings.ports.action,
+        web_port=settings.ports.web,
         log_dir=ROOT / "var" / "log",
     )
     stopping = stop_on_signals()

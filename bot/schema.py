@@ -51,7 +51,7 @@ def open_lead_store(database_url: str, notify_channels: Optional[Iterable[str]] 
     """Create the engine and schema and install the write hooks (called at start-up, never at import).
 
     `notify_channels`: the notifications a lead queues, in the lead's own transaction. They come from the
-    clinic's policy (clinic_policy.yml `notifications.channels`; read here when not given), never from the
+    clinic's policy (clinic_policy.yml `notifications.channels`; read here when not given, for scripts), never from the
     SMTP or webhook settings of the process that happens to write the lead: the action server writes leads,
     while the worker that delivers them may be the only process with those settings.
     """

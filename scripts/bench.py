@@ -248,11 +248,12 @@ class ClusterBot:
     ports with its own temporary PostgreSQL database; turns go through nginx's Rasa listener."""
 
     def __init__(self, tmp: Path, model: Path, pg_admin: str = "postgresql://postgres@127.0.0.1:5432/postgres") -> None:
-        from bot.cluster import Cluster, ClusterSettings
+        from bot.cluster import Cluster
+        from bot.settings import Settings
 
         self.db_name = f"bench_cluster_{uuid.uuid4().hex[:8]}"
         self.pg_admin = pg_admin
-        base = ClusterSettings.from_env()  # replica counts from CLUSTER_* (defaults: this machine)
+        base = Settings.from_env().cluster  # replica counts from CLUSTER_* (defaults: this machine)
         settings = base.replace(
             rasa_ports=tuple(free_port() for _ in base.rasa_ports), action_ports=tuple(free_port() for _ in base.action_ports),
             web_ports=tuple(free_port() for _ in base.web_ports), public_rasa_port=free_port(), public_web_port=free_port(),

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, select, text
 from bot.infra import clock
 from bot.leads import outbox, worker
 from bot.schema import open_lead_store
+from bot.settings import Settings
 from test_staff_support import (  # noqa: F401
     PY,
     ROOT,
@@ -62,7 +63,7 @@ def items(store):
 
 
 def run_once(store, env, policy=POLICY):
-    return asyncio.run(worker.build_worker(store.engine, policy, env).run_once())
+    return asyncio.run(worker.build_worker(store.engine, policy, Settings.from_env(env)).run_once())
 
 
 def test_minimum_necessary_notification_by_email_and_webhook(db_url, monkeypatch, receivers):  # noqa: F811
@@ -147,8 +148,8 @@ def test_two_workers_at_once_deliver_each_notice_once(db_url, monkeypatch, recei
     ids = [store.save(lead(outcome="qualified")) for _ in range(5)]
 
     async def both():
-        a = worker.build_worker(store.engine, POLICY, env)
-        b = worker.build_worker(open_lead_store(db_url).engine, POLICY, env)
+        a = worker.build_worker(store.engine, POLICY, Settings.from_env(env))
+        b = worker.build_worker(open_lead_store(db_url).engine, POLICY, Settings.from_env(env))
         return await asyncio.gather(a.run_once(), b.run_once())
 
     assert sum(asyncio.run(both())) == 10

@@ -6,6 +6,9 @@ import csv
 import io
 import json
 import re
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -167,3 +170,26 @@ def test_server_log_holds_no_health_data(site, browser):
     log = site.server.log()
     for secret in ("crps", "xanax", "script", "HYPERLINK", "foot", "555-0100", "mornings"):
         assert secret not in log, secret
+
+
+def test_a_locked_database_never_stalls_the_event_loop(site):
+    """Database work runs in worker threads (bot/web/blocking.py, asyncio.to_thread): while an API write waits out
+    SQLite's busy timeout, the same server answers /healthz at once; the waiting request then gets a clear 503."""
+    if not site.db.startswith("sqlite:///"):
+        pytest.skip("the held lock here is SQLite's (PostgreSQL under a held lock: test_reliability.py)")
+    holder = sqlite3.connect(site.db[len("sqlite:///"):], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            waiting = pool.submit(httpx.patch, f"{site.url}/api/leads/{site.lead}", json={"note": "while locked"},
+                                  headers={"Authorization": f"Bearer {site.token}"}, timeout=30)
+            time.sleep(0.5)  # the PATCH now waits for the lock (its token check records last use: a write)
+            started = time.monotonic()
+            assert httpx.get(site.url + "/healthz", timeout=10).status_code == 200
+            assert time.monotonic() - started < 1.5
+            assert not waiting.done()
+            resp = waiting.result()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert resp.status_code == 503 and resp.headers["retry-after"] == "5" and "busy" in resp.json()["error"]

@@ -35,11 +35,15 @@ def ensure_key(env_file: Path = ROOT / ".env") -> List[str]:
 
 
 def fernet() -> MultiFernet:
-    """The MultiFernet for the current key list (rebuilt when the list changes; .env read only once)."""
-    raw = os.environ.get(ENV_KEY, "").strip()
+    """The MultiFernet for the current key list (rebuilt when the list changes; .env read only once).
+
+    Why this reads the environment and does not take the key from the settings object: the column types
+    below run inside SQLAlchemy, where no settings object reaches them, and the key list changes inside a
+    running process (`python -m bot keys rotate` writes the new list, then re-encrypts every row with it).
+    """
+    raw = os.environ.get(ENV_KEY, "").strip()  # env exception: the key is re-read after a rotation (see above)
     if not raw:
-        ensure_key()
-        raw = os.environ[ENV_KEY].strip()
+        raw = ",".join(ensure_key())
     with _lock:
         cached = _cache.get("f")
         if cached is None or cached[0] != raw:
@@ -97,4 +101,4 @@ def drop_old_keys(env_file: Path = ROOT / ".env") -> None:
     """After a rotation (every row re-encrypted), keep only the first key."""
     keys = ensure_key(env_file)
     write_env_value(ENV_KEY, keys[0], env_file)
-    os.environ[ENV_KEY] = keys[0]
+    os.environ[ENV_KEY] = keys[0]  # env exception: written, so this process encrypts with the kept key

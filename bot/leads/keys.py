@@ -22,7 +22,7 @@ def rotate(engine, env_file: Path = ROOT / ".env") -> int:
     old = ensure_key(env_file)
     keys = [Fernet.generate_key().decode()] + old
     write_env_value(ENV_KEY, ",".join(keys), env_file)
-    os.environ[ENV_KEY] = ",".join(keys)
+    os.environ[ENV_KEY] = ",".join(keys)  # env exception: written, so the re-encryption below uses the new key
     return reencrypt(engine)
 
 

@@ -12,79 +12,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping
 
 import aiosmtplib
 import httpx
 
 from bot.leads.answers import answer_rows
 from bot.screening import catalogue
+from bot.settings import NotifyConfig, SmtpConfig  # the settings' notify section (SMTP_*, WEBHOOK_*)
 
 OUTCOME_LABELS = {"qualified": "qualified", "needs_review": "needs clinician review", "not_eligible": "not eligible"}
-
-
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int
-    security: str  # starttls / tls / none
-    username: str
-    password: str
-    sender: str
-    recipients: Tuple[str, ...]
-    timeout: float = 20.0
-    validate_certs: bool = True
-    ca_file: str = ""
-
-
-@dataclass(frozen=True)
-class NotifyConfig:
-    """Read once at start-up; a channel whose settings are missing is simply not used."""
-
-    base_url: str
-    smtp: Optional[SmtpConfig] = None
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    webhook_timeout: float = 10.0
-
-    @property
-    def channels(self) -> List[str]:
-        return (["email"] if self.smtp else []) + (["webhook"] if self.webhook_url else [])
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifyConfig:
-        env = os.environ if env is None else env
-        base = env.get("STAFF_BASE_URL") or f"http://127.0.0.1:{env.get('WEB_PORT', '8080')}"
-        smtp = None
-        recipients = tuple(r.strip() for r in (env.get("SMTP_TO") or "").split(",") if r.strip())
-        if env.get("SMTP_HOST") and recipients:
-            security = (env.get("SMTP_SECURITY") or "starttls").lower()
-            if security not in ("starttls", "tls", "none"):
-                raise ValueError(f"SMTP_SECURITY must be starttls, tls or none, got {security!r}")
-            default_port = {"starttls": 587, "tls": 465, "none": 25}[security]
-            smtp = SmtpConfig(
-                host=env["SMTP_HOST"],
-                port=int(env.get("SMTP_PORT") or default_port),
-                security=security,
-                username=env.get("SMTP_USERNAME", ""),
-                password=env.get("SMTP_PASSWORD", ""),
-                sender=env.get("SMTP_FROM") or "screening-bot@localhost",
-                recipients=recipients,
-                timeout=float(env.get("SMTP_TIMEOUT") or 20),
-                validate_certs=(env.get("SMTP_VALIDATE_CERTS", "true").lower() != "false"),
-                ca_file=env.get("SMTP_CA_FILE", ""),
-            )
-        return cls(
-            base_url=base.rstrip("/"),
-            smtp=smtp,
-            webhook_url=env.get("WEBHOOK_URL", ""),
-            webhook_secret=env.get("WEBHOOK_SECRET", ""),
-            webhook_timeout=float(env.get("WEBHOOK_TIMEOUT") or 10),
-        )
 
 
 @dataclass

@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import os
 import socket
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, and_, or_, select
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.infra.clock import now
 from bot.infra.db import metadata
 from bot.leads.store import LeadStore
+from bot.settings import WorkerConfig  # the settings' worker section (OUTBOX_*)
 
 log = logging.getLogger(__name__)
 
@@ -115,27 +115,6 @@ def install(store: LeadStore, channels: Iterable[str]) -> None:
     store.hooks.append(outbox_hook)
 
 
-@dataclass(frozen=True)
-class WorkerConfig:
-    poll_seconds: float = 2.0
-    lease_seconds: float = 120.0  # must exceed the SMTP and webhook timeouts
-    retry_base_seconds: float = 10.0
-    retry_max_seconds: float = 900.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerConfig:
-        env = os.environ if env is None else env
-        return cls(
-            poll_seconds=float(env.get("OUTBOX_POLL_SECONDS") or 2),
-            lease_seconds=float(env.get("OUTBOX_LEASE_SECONDS") or 120),
-            retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS") or 10),
-            retry_max_seconds=float(env.get("OUTBOX_RETRY_MAX_SECONDS") or 900),
-        )
-
-    def backoff(self, attempts: int) -> float:
-        return min(self.retry_base_seconds * (2 ** max(attempts - 1, 0)), self.retry_max_seconds)
-
-
 def _safe_error(exc: BaseException) -> str:
     """Error class and message only (these come from SMTP/HTTP, never from the lead)."""
     return f"{type(exc).__name__}: {exc}"[:300]
@@ -146,11 +125,12 @@ class Worker:
 
     def __init__(self, engine: Engine, senders: Dict[str, Any], render: Callable[[Mapping[str, Any], bool], Any],
                  config: WorkerConfig | None = None, name: str | None = None,
-                 purge: Optional[Callable[[], Any]] = None, purge_every: float = 3600.0) -> None:
+                 purge: Optional[Callable[[], Any]] = None, purge_every: Optional[float] = None) -> None:
         self.engine, self.senders, self.render = engine, senders, render
-        self.purge, self.purge_every = purge, purge_every  # retention (bot/leads/retention.py), hourly by default
-        self._next_purge = 0.0
         self.config = config or WorkerConfig()
+        # retention (bot/leads/retention.py), every config.purge_seconds (hourly) by default
+        self.purge, self.purge_every = purge, self.config.purge_seconds if purge_every is None else purge_every
+        self._next_purge = 0.0
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
 
     def _due(self, stamp: dt.datetime):

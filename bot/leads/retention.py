@@ -31,7 +31,6 @@ from bot.screening.policy import Retention
 from bot.staff.audit import audit_log
 
 log = logging.getLogger(__name__)
-PURGE_INTERVAL_S = 3600.0
 
 
 def _converted(conn, ids: List[str]) -> set:

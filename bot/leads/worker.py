@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Mapping
 
 from sqlalchemy.engine import Engine
@@ -14,9 +13,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = None) -> outbox.Worker:
-    """Worker wired from the environment and the clinic policy (start-up only)."""
-    config = notify.NotifyConfig.from_env(env)
+def build_worker(engine: Engine, policy: Any, settings: Settings) -> outbox.Worker:
+    """Worker wired from the settings (notify and worker sections) and the clinic policy (start-up only)."""
+    config = settings.notify
     include = bool(getattr(policy, "include_health_summary", False))
     unset = [c for c in getattr(policy, "notification_channels", ()) if c not in config.channels]
     if unset:  # the rows wait, visible on the lead page, until a worker with these settings runs
@@ -26,7 +25,6 @@ def build_worker(engine: Engine, policy: Any, env: Mapping[str, str] | None = No
     def render(lead: Mapping[str, Any], escalation: bool):
         return notify.render(lead, config.base_url, include_health_summary=include, escalation=escalation)
 
-    retain, settings = getattr(policy, "retention", None), Settings.from_env()
+    retain = getattr(policy, "retention", None)
     purge = (lambda: retention.purge(engine, retain, settings=settings)) if retain is not None else None
-    every = float((env if env is not None else os.environ).get("RETENTION_PURGE_SECONDS") or retention.PURGE_INTERVAL_S)
-    return outbox.Worker(engine, notify.make_senders(config), render, outbox.WorkerConfig.from_env(env), purge=purge, purge_every=every)
+    return outbox.Worker(engine, notify.make_senders(config), render, settings.worker, purge=purge)

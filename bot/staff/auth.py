@@ -7,15 +7,12 @@ Each session carries its own CSRF token for the dashboard's forms.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
-import os
 import re
 import secrets
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from bot.infra.clock import aware, now
 from bot.infra.db import metadata
+from bot.settings import SessionConfig  # the settings' staff.session section (STAFF_SESSION_*, STAFF_LOGIN_*)
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10
@@ -71,26 +69,6 @@ api_tokens = Table(
 
 class AuthError(ValueError):
     """A bad username, password or token name given on the command line."""
-
-
-@dataclass(frozen=True)
-class SessionConfig:
-    lifetime: dt.timedelta = dt.timedelta(hours=12)
-    idle: dt.timedelta = dt.timedelta(minutes=60)
-    cookie_secure: str = "auto"  # auto (when the request is https) / true / false
-    max_failures: int = 5
-    lockout: dt.timedelta = dt.timedelta(minutes=15)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SessionConfig:
-        env = os.environ if env is None else env
-        return cls(
-            lifetime=dt.timedelta(minutes=float(env.get("STAFF_SESSION_MINUTES") or 720)),
-            idle=dt.timedelta(minutes=float(env.get("STAFF_SESSION_IDLE_MINUTES") or 60)),
-            cookie_secure=(env.get("STAFF_COOKIE_SECURE") or "auto").lower(),
-            max_failures=int(env.get("STAFF_LOGIN_MAX_FAILURES") or 5),
-            lockout=dt.timedelta(minutes=float(env.get("STAFF_LOGIN_LOCKOUT_MINUTES") or 15)),
-        )
 
 
 def _sha(value: str) -> str:

@@ -7,7 +7,7 @@ from bot.web.app import create_app
 def main() -> None:
     settings = Settings.from_env()
     app = create_app(settings)
-    app.run(host=settings.web_host, port=settings.web_port, access_log=False, workers=1, motd=False)
+    app.run(host=settings.web_host, port=settings.ports.web, access_log=False, workers=1, motd=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Sanic app factory for the visitor page. Run with `python -m bot.web` (the runner does)."""
+"""Sanic app factory: the visitor page, and the chat, staff and api Blueprints. Run with `python -m bot.web` (the runner does).
+
+Per-app state lives on app.ctx: settings, policy and templates here; the rest opened by each
+Blueprint's before_server_start listener.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sanic import Sanic, response
 
 from bot.screening.policy import load_policy
 from bot.settings import Settings
-from bot.web import api, blocking, chat, edge, staff
+from bot.web import api, blocking, chat, edge, guards, staff
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,7 +27,7 @@ def create_app(settings: Settings | None = None, name: str = "screening_web") ->
     app.ctx.settings = settings
     app.ctx.policy = policy
     app.ctx.templates = templates
-    app.ctx.edge = edge_settings = edge.EdgeSettings.from_env()
+    app.ctx.edge = edge_settings = settings.edge
     app.ctx.limits = limits = edge.Limits(edge_settings)
     headers = edge.security_headers(edge_settings.frame_ancestors)
     app.static("/static", str(HERE / "static"), name="static")
@@ -50,9 +54,12 @@ def create_app(settings: Settings | None = None, name: str = "screening_web") ->
         html = templates.get_template("index.html").render(clinic=policy.clinic, rasa_url=settings.rasa_url)
         return response.html(html)
 
-    chat.register(app)
-    staff.register(app)
-    api.register(app)  # after staff: the API uses the staff state (store, sessions) staff.register opens
+    # After `security`: response middleware runs last-registered first, so the private pages' stricter headers win.
+    app.register_middleware(guards.private_headers, "response")
+    app.register_middleware(chat.add_cors, "response")
+    app.blueprint(chat.bp)
+    app.blueprint(staff.bp)  # opens app.ctx.staff (store, sessions), which the API's handlers also use
+    app.blueprint(api.bp)
     blocking.register(app)
 
     @app.get("/healthz")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional
 
 import httpx
-from sanic import Sanic, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -129,152 +129,160 @@ def failure_messages(message: str, rasa_says_crisis: bool = False) -> List[Dict[
     return []
 
 
-def register(app: Sanic) -> None:
-    """Attach /chat, /widget.js and /widget.css, the CORS policy, and the Rasa HTTP client."""
-    # Read once at start-up (bot/web/edge.py; create_app puts them on app.ctx).
-    settings: edge.EdgeSettings = app.ctx.edge
-    allowed = settings.origins
-    limits: edge.Limits = app.ctx.limits
-    payloads = edge.known_payloads()
-    replies = ReplyCache()
+bp = Blueprint("chat")  # /chat, /widget.js, /widget.css: no common prefix
 
-    @app.listener("before_server_start")  # type: ignore[call-arg, arg-type]  # Sanic 21.12 types listener(event) as a listener, not a decorator
-    async def open_rasa_client(app_, _loop):
-        # trust_env=False: Rasa is on a private address; never send health data through a proxy
-        # picked up from the environment.
-        # Pool sized for hundreds of visitors at once; idle connections are dropped well before
-        # Rasa's server closes them (SANIC_KEEP_ALIVE_TIMEOUT=120 in the runner), never after.
-        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=30)
-        app_.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False, limits=limits)
 
-    @app.listener("after_server_stop")  # type: ignore[call-arg, arg-type]  # as above
-    async def close_rasa_client(app_, _loop):
-        client = getattr(app_.ctx, "rasa_client", None)
-        if client is not None:
-            await client.aclose()
+@bp.listener("before_server_start")
+async def open_chat(app, _loop):
+    """Per-app state: the Rasa HTTP client, the reply cache and the payloads a visitor may send."""
+    # trust_env=False: Rasa is on a private address; never send health data through a proxy
+    # picked up from the environment.
+    # Pool sized for hundreds of visitors at once; idle connections are dropped well before
+    # Rasa's server closes them (SANIC_KEEP_ALIVE_TIMEOUT=120 in the runner), never after.
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=30)
+    app.ctx.rasa_client = httpx.AsyncClient(timeout=RASA_TIMEOUT_S, trust_env=False, limits=limits)
+    app.ctx.replies = ReplyCache()
+    app.ctx.payloads = edge.known_payloads()
 
-    def cors_headers(request: Request) -> Dict[str, str]:
-        origin = request.headers.get("origin")
-        headers = {"Vary": "Origin"}
-        if origin and origin_allowed(origin, allowed):
-            headers["Access-Control-Allow-Origin"] = origin
-        return headers
 
-    def forbidden_origin(request: Request) -> bool:
-        origin = request.headers.get("origin") or ""
-        return bool(origin) and not origin_allowed(origin, allowed)
+@bp.listener("after_server_stop")
+async def close_rasa_client(app, _loop):
+    client = getattr(app.ctx, "rasa_client", None)
+    if client is not None:
+        await client.aclose()
 
-    @app.middleware("response")
-    async def add_cors(request: Request, resp: HTTPResponse):
-        if request.path in CORS_PATHS and resp is not None:
-            for key, value in cors_headers(request).items():
-                resp.headers[key] = value
 
-    @app.route("/chat", methods=["OPTIONS"], name="chat_preflight")
-    async def chat_preflight(request: Request):
-        if forbidden_origin(request):
-            return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
-        return response.empty(
-            status=204,
-            headers={
-                "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type",
-                "Access-Control-Max-Age": "600",
-            },
+def cors_headers(request: Request) -> Dict[str, str]:
+    origin = request.headers.get("origin")
+    headers = {"Vary": "Origin"}
+    if origin and origin_allowed(origin, request.app.ctx.edge.origins):
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
+
+
+def forbidden_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or ""
+    return bool(origin) and not origin_allowed(origin, request.app.ctx.edge.origins)
+
+
+async def add_cors(request: Request, resp) -> None:
+    """Response middleware, app-wide (bot/web/app.py), so the chat's error answers carry CORS headers too."""
+    if request.path in CORS_PATHS and resp is not None:
+        for key, value in cors_headers(request).items():
+            resp.headers[key] = value
+
+
+@bp.route("/chat", methods=["OPTIONS"], name="chat_preflight")
+async def chat_preflight(request: Request):
+    if forbidden_origin(request):
+        return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
+    return response.empty(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        },
+    )
+
+
+@bp.post("/chat", name="chat")
+async def chat(request: Request):
+    if forbidden_origin(request):
+        # Refused before Rasa sees anything: CORS alone would only hide the reply.
+        return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
+    try:
+        body = json.loads(request.body or b"")
+    except UnicodeDecodeError:
+        return error(400, "bad_encoding", BAD_TEXT)
+    except (ValueError, RecursionError):
+        return error(400, "bad_json", "The request body must be JSON: {\"sender\": ..., \"message\": ...}.")
+    if not isinstance(body, dict):
+        return error(400, "bad_json", "The request body must be a JSON object.")
+    sender = body.get("sender")
+    message = body.get("message")
+    if not isinstance(sender, str) or not SENDER_RE.match(sender):
+        return error(400, "bad_sender", "sender must be 8 to 64 letters, digits, '_' or '-'.")
+    state = request.app.ctx
+    wait = state.limits.chat(edge.client_ip(request, state.edge.trusted_proxies), sender)
+    if wait is not None:
+        return response.json({"error": "rate_limited", "message": edge.SLOW_DOWN, "retry": True},
+                             status=429, headers={"Retry-After": str(wait)})
+    if isinstance(message, str):
+        message = edge.clean_text(message)
+        if message is None:
+            return error(400, "bad_encoding", BAD_TEXT)
+        message = edge.neutralise_payload(message, state.payloads)
+    if not isinstance(message, str) or not message.strip():
+        return error(400, "empty_message", "message must be a non-empty string.")
+    if len(message) > MAX_MESSAGE_CHARS:
+        return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
+    message_id = body.get("message_id")
+    if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID_RE.match(message_id)):
+        return error(400, "bad_message_id", "message_id must be 1 to 64 letters, digits, '_' or '-'.")
+    retry = body.get("retry") is True
+
+    if message_id is None:
+        status, payload = await forward(request.app, sender, message, None, False)
+    else:
+        key = (sender, message_id)
+        replies: ReplyCache = state.replies
+        cached = replies.get(key)
+        if cached is not None:
+            return response.json({"messages": cached}, headers={"Cache-Control": "no-store"})
+        status, payload = await replies.once(key, lambda: forward(request.app, sender, message, message_id, retry))
+        if status == 200:
+            replies.put(key, payload["messages"])
+    return response.json(payload, status=status, headers={"Cache-Control": "no-store"})
+
+
+async def forward(app: Sanic, sender: str, message: str, message_id: Optional[str], retry: bool):
+    """One turn through Rasa: (status, body). Failures say whether to resend; the text is never logged."""
+    url = app.ctx.settings.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    client: httpx.AsyncClient = app.ctx.rasa_client
+    payload: Dict[str, Any] = {"sender": sender, "message": message}
+    if message_id is not None:
+        payload.update(message_id=message_id, retry=retry)
+
+    def failed(status: int, code: str, text: str, crisis: bool = False):
+        body = {"error": code, "message": text, "retry": True, "messages": failure_messages(message, crisis)}
+        return status, body
+
+    try:
+        reply = await client.post(url, json=payload)
+    except httpx.TimeoutException:
+        log.warning("chat: conversation %s: Rasa timed out after %ss", sender, RASA_TIMEOUT_S)
+        return failed(504, "assistant_timeout", "The assistant took too long to answer. Please try again.")
+    except httpx.HTTPError as exc:
+        log.warning("chat: conversation %s: Rasa unreachable (%s)", sender, type(exc).__name__)
+        return failed(502, "assistant_unreachable", "The assistant can't be reached right now. Please try again.")
+    try:
+        raw = reply.json()
+    except ValueError:
+        raw = None
+    if reply.status_code == 503 and isinstance(raw, dict) and raw.get("error") == "turn_failed":
+        log.warning("chat: conversation %s: turn failed inside the assistant; visitor asked to resend", sender)
+        return failed(503, "turn_failed", RESEND, crisis=bool(raw.get("crisis")))
+    if reply.status_code != 200 or raw is None:
+        log.warning("chat: conversation %s: Rasa answered HTTP %s", sender, reply.status_code)
+        return failed(502, "assistant_error", "The assistant had a problem answering. Please try again.")
+    return 200, {"messages": clean_messages(raw)}
+
+
+def asset(filename: str, content_type: str):
+    async def handler(request: Request):
+        path = STATIC / filename
+        return await response.file(
+            str(path),
+            mime_type=content_type,
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
         )
 
-    @app.post("/chat", name="chat")
-    async def chat(request: Request):
-        if forbidden_origin(request):
-            # Refused before Rasa sees anything: CORS alone would only hide the reply.
-            return error(403, "origin_not_allowed", "This site is not allowed to use the chat.")
-        if len(request.body or b"") > MAX_BODY_BYTES:
-            return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
-        try:
-            body = json.loads(request.body or b"")
-        except UnicodeDecodeError:
-            return error(400, "bad_encoding", BAD_TEXT)
-        except (ValueError, RecursionError):
-            return error(400, "bad_json", "The request body must be JSON: {\"sender\": ..., \"message\": ...}.")
-        if not isinstance(body, dict):
-            return error(400, "bad_json", "The request body must be a JSON object.")
-        sender = body.get("sender")
-        message = body.get("message")
-        if not isinstance(sender, str) or not SENDER_RE.match(sender):
-            return error(400, "bad_sender", "sender must be 8 to 64 letters, digits, '_' or '-'.")
-        wait = limits.chat(edge.client_ip(request, settings.trusted_proxies), sender)
-        if wait is not None:
-            return response.json({"error": "rate_limited", "message": edge.SLOW_DOWN, "retry": True},
-                                 status=429, headers={"Retry-After": str(wait)})
-        if isinstance(message, str):
-            message = edge.clean_text(message)
-            if message is None:
-                return error(400, "bad_encoding", BAD_TEXT)
-            message = edge.neutralise_payload(message, payloads)
-        if not isinstance(message, str) or not message.strip():
-            return error(400, "empty_message", "message must be a non-empty string.")
-        if len(message) > MAX_MESSAGE_CHARS:
-            return error(TOO_LONG_STATUS, "message_too_long", TOO_LONG)
-        message_id = body.get("message_id")
-        if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID_RE.match(message_id)):
-            return error(400, "bad_message_id", "message_id must be 1 to 64 letters, digits, '_' or '-'.")
-        retry = body.get("retry") is True
+    return handler
 
-        if message_id is None:
-            status, payload = await forward(sender, message, None, False)
-        else:
-            key = (sender, message_id)
-            cached = replies.get(key)
-            if cached is not None:
-                return response.json({"messages": cached}, headers={"Cache-Control": "no-store"})
-            status, payload = await replies.once(key, lambda: forward(sender, message, message_id, retry))
-            if status == 200:
-                replies.put(key, payload["messages"])
-        return response.json(payload, status=status, headers={"Cache-Control": "no-store"})
 
-    async def forward(sender: str, message: str, message_id: Optional[str], retry: bool):
-        """One turn through Rasa: (status, body). Failures say whether to resend; the text is never logged."""
-        url = app.ctx.settings.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
-        client: httpx.AsyncClient = app.ctx.rasa_client
-        payload: Dict[str, Any] = {"sender": sender, "message": message}
-        if message_id is not None:
-            payload.update(message_id=message_id, retry=retry)
-
-        def failed(status: int, code: str, text: str, crisis: bool = False):
-            body = {"error": code, "message": text, "retry": True, "messages": failure_messages(message, crisis)}
-            return status, body
-
-        try:
-            reply = await client.post(url, json=payload)
-        except httpx.TimeoutException:
-            log.warning("chat: conversation %s: Rasa timed out after %ss", sender, RASA_TIMEOUT_S)
-            return failed(504, "assistant_timeout", "The assistant took too long to answer. Please try again.")
-        except httpx.HTTPError as exc:
-            log.warning("chat: conversation %s: Rasa unreachable (%s)", sender, type(exc).__name__)
-            return failed(502, "assistant_unreachable", "The assistant can't be reached right now. Please try again.")
-        try:
-            raw = reply.json()
-        except ValueError:
-            raw = None
-        if reply.status_code == 503 and isinstance(raw, dict) and raw.get("error") == "turn_failed":
-            log.warning("chat: conversation %s: turn failed inside the assistant; visitor asked to resend", sender)
-            return failed(503, "turn_failed", RESEND, crisis=bool(raw.get("crisis")))
-        if reply.status_code != 200 or raw is None:
-            log.warning("chat: conversation %s: Rasa answered HTTP %s", sender, reply.status_code)
-            return failed(502, "assistant_error", "The assistant had a problem answering. Please try again.")
-        return 200, {"messages": clean_messages(raw)}
-
-    def asset(filename: str, content_type: str):
-        async def handler(request: Request):
-            path = STATIC / filename
-            return await response.file(
-                str(path),
-                mime_type=content_type,
-                headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-            )
-
-        return handler
-
-    # The embed snippet points at /widget.js; the widget loads /widget.css from the same server.
-    app.add_route(asset("widget.js", "application/javascript; charset=utf-8"), "/widget.js", methods=["GET", "HEAD"], name="widget_js")
-    app.add_route(asset("widget.css", "text/css; charset=utf-8"), "/widget.css", methods=["GET", "HEAD"], name="widget_css")
+# The embed snippet points at /widget.js; the widget loads /widget.css from the same server.
+bp.add_route(asset("widget.js", "application/javascript; charset=utf-8"), "/widget.js", methods=["GET", "HEAD"], name="widget_js")
+bp.add_route(asset("widget.css", "text/css; charset=utf-8"), "/widget.css", methods=["GET", "HEAD"], name="widget_css")

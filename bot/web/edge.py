@@ -2,17 +2,15 @@
 
 The web app is the only public entry (Rasa's and the action server's ports stay private), so every
 visitor message and staff login is checked here, before Rasa or the lead store sees it.
-Settings (environment, read once at start-up) are documented in docs/security.md.
+Settings: `Settings.edge` (bot/settings.py, read once at start-up), documented in docs/security.md.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-import os
 import time
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import FrozenSet, Iterable, Optional, Tuple
 
@@ -21,7 +19,7 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from bot.settings import ROOT, load_dotenv
+from bot.settings import ROOT, EdgeSettings  # noqa: F401 - EdgeSettings: the settings' edge section, read by Limits
 
 SLOW_DOWN = "You're sending messages faster than we can read them. Please wait a moment, then try again."
 LOGIN_SLOW_DOWN = "Too many login attempts from your network. Please wait a minute, then try again."
@@ -30,39 +28,6 @@ WIDGET_PAYLOADS = ("/greet", "/restart", "/erase_data", "/request_human")
 # The visitor page's policy (was a <meta> tag); frame-ancestors comes from FRAME_ANCESTORS.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
-
-
-def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
-    """A comma-separated list of origins such as https://clinic.example, normalised."""
-    return frozenset(item.strip().rstrip("/").lower() for item in (raw or "").split(",") if item.strip())
-
-
-@dataclass(frozen=True)
-class EdgeSettings:
-    chat_limit_conversation: str = "30/minute"
-    chat_limit_ip: str = "120/minute"
-    login_limit_ip: str = "10/minute"
-    storage: str = "memory://"
-    trusted_proxies: int = 0  # proxy hops in front of the app that append to X-Forwarded-For
-    frame_ancestors: str = "'self'"
-    origins: FrozenSet[str] = frozenset({"http://127.0.0.1:8080", "http://localhost:8080"})
-
-    @classmethod
-    def from_env(cls) -> EdgeSettings:
-        load_dotenv()
-        env = os.environ.get
-        port = env("WEB_PORT", "8080")
-        public = env("PUBLIC_ORIGIN")
-        own = parse_origins(public) if public else parse_origins(f"http://127.0.0.1:{port},http://localhost:{port}")
-        return cls(
-            chat_limit_conversation=env("CHAT_RATE_LIMIT_CONVERSATION") or cls.chat_limit_conversation,
-            chat_limit_ip=env("CHAT_RATE_LIMIT_IP") or cls.chat_limit_ip,
-            login_limit_ip=env("LOGIN_RATE_LIMIT_IP") or cls.login_limit_ip,
-            storage=env("RATE_LIMIT_STORAGE") or cls.storage,
-            trusted_proxies=int(env("TRUSTED_PROXIES") or 0),
-            frame_ancestors=(env("FRAME_ANCESTORS") or cls.frame_ancestors).strip(),
-            origins=own | parse_origins(env("ALLOWED_ORIGINS")),
-        )
 
 
 def client_ip(request, trusted_proxies: int) -> str:

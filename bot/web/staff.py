@@ -1,5 +1,7 @@
 """Staff dashboard under /staff: login, the lead list, the lead page, working a lead, exports.
 
+One Blueprint (`bp`), registered by bot/web/app.py; it also opens the state the lead API shares (app.ctx.staff).
+
 Every page but the login page needs a live session; every POST needs the session's CSRF token.
 Templates autoescape, so whatever a visitor typed shows as text. Nothing here logs lead data.
 """
@@ -12,14 +14,12 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import secrets
-from functools import wraps
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote, urlencode
 
-from sanic import response
+from sanic import Blueprint, response
 
 from bot.infra import clock
 from bot.leads import erase, outbox, transcript, worker as lead_worker, worklist
@@ -29,59 +29,18 @@ from bot.schema import open_lead_store
 from bot.screening import catalogue
 from bot.staff import audit, auth
 from bot.web.blocking import blocking
+from bot.web.guards import COOKIE, client_ip, ctx, set_cookie, staff_only
 
-COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
 PUBLIC_PATHS = ("/staff/login",)  # the only /staff route open without a session
+
+bp = Blueprint("staff", url_prefix="/staff")
 
 
 def when(value: Any) -> str:
     """UTC timestamp for people: 2025-01-31 14:05 UTC."""
     value = clock.aware(value)
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def ctx(request) -> SimpleNamespace:
-    return request.app.ctx.staff
-
-
-def client_ip(request) -> str:
-    return request.remote_addr or request.ip or ""
-
-
-def set_cookie(request, resp, name: str, value: str, max_age: Optional[int]) -> None:
-    secure = ctx(request).sessions.cookie_secure
-    resp.cookies[name] = value
-    cookie = resp.cookies[name]
-    cookie["httponly"] = True
-    cookie["samesite"] = "Strict"
-    cookie["path"] = "/"
-    if secure == "true" or (secure == "auto" and request.scheme == "https"):
-        cookie["secure"] = True
-    if max_age is not None:
-        cookie["max-age"] = max_age
-
-
-def current_session(request) -> Optional[Dict[str, Any]]:
-    state = ctx(request)
-    return auth.load_session(state.engine, request.cookies.get(COOKIE), state.sessions)
-
-
-def staff_only(handler):
-    """Redirect to login without a session; refuse a POST without the session's CSRF token."""
-
-    @wraps(handler)
-    async def wrapper(request, *args, **kwargs):
-        session = await asyncio.to_thread(current_session, request)
-        if session is None:
-            target = request.path + (f"?{request.query_string}" if request.query_string else "")
-            return response.redirect("/staff/login?" + urlencode({"next": target}), status=303)
-        if request.method == "POST" and not auth.csrf_ok(session["csrf"], (request.form or {}).get("csrf_token")):
-            return response.text("The form has expired or did not come from this dashboard. Go back, reload and try again.", status=403)
-        request.ctx.session = session
-        return await handler(request, *args, **kwargs)
-
-    return wrapper
 
 
 def page(request, template: str, status: int = 200, **values) -> response.HTTPResponse:
@@ -150,202 +109,207 @@ def csv_row(lead: Dict[str, Any]) -> List[str]:
     return [csv_cell(lead.get(k)) for k in CSV_FIELDS] + [csv_cell(text) for text in shown]
 
 
-def register(app) -> None:
-    """Attach the dashboard and the outbox worker to the web app (the lead API: bot.web.api, on this state)."""
-    templates = app.ctx.templates
-    templates.filters["when"] = when
+@bp.listener("before_server_start")
+async def open_staff(app, loop):
+    """The dashboard's and API's state on app.ctx.staff (bot.web.guards.ctx reads it)."""
+    app.ctx.templates.filters["when"] = when
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry URLs with the Rasa token
+    settings = app.ctx.settings
+    store = getattr(app.ctx, "lead_store", None) or open_lead_store(settings.database_url, app.ctx.policy.notification_channels)
+    app.ctx.staff = SimpleNamespace(store=store, engine=store.engine, sessions=settings.staff.session,
+                                    refresh=settings.staff.refresh_seconds, worker=None)
 
-    @app.listener("before_server_start")
-    async def open_staff(app, loop):
-        store = getattr(app.ctx, "lead_store", None) or open_lead_store(app.ctx.settings.database_url, app.ctx.policy.notification_channels)
-        app.ctx.staff = SimpleNamespace(store=store, engine=store.engine, sessions=auth.SessionConfig.from_env(),
-                                        refresh=int(os.environ.get("STAFF_REFRESH_SECONDS") or 30), worker=None)
 
-    @app.listener("after_server_start")
-    async def start_worker(app, loop):
-        if (os.environ.get("OUTBOX_IN_WEB") or "1") == "0":
-            return
-        background = lead_worker.build_worker(app.ctx.staff.engine, app.ctx.policy)
-        stop = asyncio.Event()
-        app.ctx.staff.worker = (stop, loop.create_task(background.run_forever(stop)))
+@bp.listener("after_server_start")
+async def start_worker(app, loop):
+    if not app.ctx.settings.staff.outbox_in_web:
+        return
+    background = lead_worker.build_worker(app.ctx.staff.engine, app.ctx.policy, app.ctx.settings)
+    stop = asyncio.Event()
+    app.ctx.staff.worker = (stop, loop.create_task(background.run_forever(stop)))
 
-    @app.listener("before_server_stop")
-    async def stop_worker(app, loop):
-        if getattr(app.ctx, "staff", None) and app.ctx.staff.worker:
-            stop, task = app.ctx.staff.worker
-            stop.set()
-            await asyncio.wait([task], timeout=10)
 
-    @app.middleware("response")
-    async def staff_headers(request, resp):
-        if request.path.startswith(("/staff", "/api")):
-            resp.headers["Cache-Control"] = "no-store"
-            resp.headers["X-Frame-Options"] = "DENY"
-            resp.headers["X-Content-Type-Options"] = "nosniff"
-            resp.headers["Referrer-Policy"] = "no-referrer"
-            resp.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+@bp.listener("before_server_stop")
+async def stop_worker(app, loop):
+    if getattr(app.ctx, "staff", None) and app.ctx.staff.worker:
+        stop, task = app.ctx.staff.worker
+        stop.set()
+        await asyncio.wait([task], timeout=10)
 
-    @app.get("/staff")
-    @staff_only
-    @blocking
-    def staff_home(request):
-        return response.redirect("/staff/leads", status=303)
 
-    @app.get("/staff/login")
-    @blocking
-    def login_form(request):
+@bp.get("")
+@staff_only
+@blocking
+def staff_home(request):
+    return response.redirect("/staff/leads", status=303)
+
+
+@bp.get("/login")
+@blocking
+def login_form(request):
+    token = secrets.token_urlsafe(24)
+    resp = page(request, "login.html", login_csrf=token, next=safe_next(request.args.get("next")), error=None)
+    set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
+    return resp
+
+
+@bp.post("/login")
+@blocking
+def login(request):
+    state = ctx(request)
+    form = request.form or {}
+    username = (form.get("username") or "").strip()[:64]
+    target = safe_next(form.get("next"))
+    if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
+        return response.text("The login form expired. Reload the page and try again.", status=403)
+    since = auth.now() - state.sessions.lockout
+    locked = audit.failures_since(state.engine, username, since) >= state.sessions.max_failures
+    user = None if locked else auth.check_password(state.engine, username, form.get("password") or "")
+    if user is None:
+        audit.record(state.engine, username or "-", "login_failed", ip=client_ip(request), detail="locked" if locked else "")
+        message = "Too many failed logins; try again later." if locked else "Wrong username or password."
         token = secrets.token_urlsafe(24)
-        resp = page(request, "login.html", login_csrf=token, next=safe_next(request.args.get("next")), error=None)
+        resp = page(request, "login.html", status=401, login_csrf=token, next=target, error=message)
         set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
         return resp
+    sid, _ = auth.start_session(state.engine, user["id"], state.sessions)
+    audit.record(state.engine, user["username"], "login", ip=client_ip(request))
+    resp = response.redirect(target, status=303)
+    set_cookie(request, resp, COOKIE, sid, int(state.sessions.lifetime.total_seconds()))
+    del resp.cookies[LOGIN_CSRF_COOKIE]
+    return resp
 
-    @app.post("/staff/login")
-    @blocking
-    def login(request):
-        state = ctx(request)
-        form = request.form or {}
-        username = (form.get("username") or "").strip()[:64]
-        target = safe_next(form.get("next"))
-        if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
-            return response.text("The login form expired. Reload the page and try again.", status=403)
-        since = auth.now() - state.sessions.lockout
-        locked = audit.failures_since(state.engine, username, since) >= state.sessions.max_failures
-        user = None if locked else auth.check_password(state.engine, username, form.get("password") or "")
-        if user is None:
-            audit.record(state.engine, username or "-", "login_failed", ip=client_ip(request), detail="locked" if locked else "")
-            message = "Too many failed logins; try again later." if locked else "Wrong username or password."
-            token = secrets.token_urlsafe(24)
-            resp = page(request, "login.html", status=401, login_csrf=token, next=target, error=message)
-            set_cookie(request, resp, LOGIN_CSRF_COOKIE, token, 1800)
-            return resp
-        sid, _ = auth.start_session(state.engine, user["id"], state.sessions)
-        audit.record(state.engine, user["username"], "login", ip=client_ip(request))
-        resp = response.redirect(target, status=303)
-        set_cookie(request, resp, COOKIE, sid, int(state.sessions.lifetime.total_seconds()))
-        del resp.cookies[LOGIN_CSRF_COOKIE]
-        return resp
 
-    @app.post("/staff/logout")
-    @staff_only
-    @blocking
-    def logout(request):
-        state = ctx(request)
-        auth.end_session(state.engine, request.cookies.get(COOKIE))
-        audit.record(state.engine, request.ctx.session["username"], "logout", ip=client_ip(request))
-        resp = response.redirect("/staff/login", status=303)
-        del resp.cookies[COOKIE]
-        return resp
+@bp.post("/logout")
+@staff_only
+@blocking
+def logout(request):
+    state = ctx(request)
+    auth.end_session(state.engine, request.cookies.get(COOKIE))
+    audit.record(state.engine, request.ctx.session["username"], "logout", ip=client_ip(request))
+    resp = response.redirect("/staff/login", status=303)
+    del resp.cookies[COOKIE]
+    return resp
 
-    @app.get("/staff/leads")
-    @staff_only
-    @blocking
-    def lead_list(request):
-        state = ctx(request)
-        f, error = filters_from(request.args)
-        rows = worklist.list_leads(state.engine, f)
-        audit.record(state.engine, request.ctx.session["username"], "list_leads", detail=f"{len(rows)} rows", ip=client_ip(request))
-        query = urlencode({k: v for k, v in request.args.items() if k in ("status", "since", "until", "q", "sort")}, doseq=True)
-        return page(request, "leads.html", leads=rows, counts=worklist.status_counts(state.engine), f=f, error=error,
-                    raw=request.args, query=query, refresh=state.refresh)
 
-    @app.get("/staff/leads.csv")
-    @staff_only
-    @blocking
-    def lead_csv(request):
-        state = ctx(request)
-        f, error = filters_from(request.args)
-        if error:
-            return response.text(error, status=400)
-        rows = worklist.list_leads(state.engine, f, limit=100000)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(csv_fields())
-        for row in rows:
-            writer.writerow(csv_row(row))
-        audit.record(state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request))
-        name = f"leads-{dt.date.today().isoformat()}.csv"
-        return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@bp.get("/leads")
+@staff_only
+@blocking
+def lead_list(request):
+    state = ctx(request)
+    f, error = filters_from(request.args)
+    rows = worklist.list_leads(state.engine, f)
+    audit.record(state.engine, request.ctx.session["username"], "list_leads", detail=f"{len(rows)} rows", ip=client_ip(request))
+    query = urlencode({k: v for k, v in request.args.items() if k in ("status", "since", "until", "q", "sort")}, doseq=True)
+    return page(request, "leads.html", leads=rows, counts=worklist.status_counts(state.engine), f=f, error=error,
+                raw=request.args, query=query, refresh=state.refresh)
 
-    @app.get("/staff/leads/<lead_id:str>")
-    @staff_only
-    async def lead_page(request, lead_id: str):
-        state = ctx(request)
-        lead = await asyncio.to_thread(state.store.get, lead_id)
-        if lead is None:
-            return page(request, "missing.html", status=404)
-        settings = request.app.ctx.settings
-        talk = await transcript.fetch(settings.rasa_url, settings.rasa_token, lead["conversation_id"])
-        return await asyncio.to_thread(render_lead_page, request, lead, talk)
 
-    def render_lead_page(request, lead, talk):
-        state = ctx(request)
-        lead_id = lead["id"]
-        events = worklist.history(state.engine, lead_id)
-        audit.record(state.engine, request.ctx.session["username"], "view_lead", lead_id=lead_id, ip=client_ip(request))
-        return page(request, "lead.html", lead=lead, view=lead_view(lead), transcript=talk, events=events,
-                    close_reason=worklist.close_reason(events), close_reasons=worklist.CLOSE_REASONS,
-                    notifications=outbox.status_for_lead(state.engine, lead_id),
-                    saved=request.args.get("saved") == "1", error=request.args.get("error"))
+@bp.get("/leads.csv")
+@staff_only
+@blocking
+def lead_csv(request):
+    state = ctx(request)
+    f, error = filters_from(request.args)
+    if error:
+        return response.text(error, status=400)
+    rows = worklist.list_leads(state.engine, f, limit=100000)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(csv_fields())
+    for row in rows:
+        writer.writerow(csv_row(row))
+    audit.record(state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request))
+    name = f"leads-{dt.date.today().isoformat()}.csv"
+    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    @app.post("/staff/leads/<lead_id:str>")
-    @staff_only
-    @blocking
-    def lead_update(request, lead_id: str):
-        state = ctx(request)
-        form = request.form or {}
-        status = form.get("status") or None
-        reason = form.get("close_reason") or None
-        if status != "closed":
-            reason = None
-        try:
-            event = worklist.change(state.engine, lead_id, request.ctx.session["username"], status=status,
-                                    note=form.get("note"), close_reason=reason)
-        except LookupError:
-            return page(request, "missing.html", status=404)
-        except worklist.ChangeError as exc:
-            return response.redirect(f"/staff/leads/{quote(lead_id)}?" + urlencode({"error": str(exc)}), status=303)
-        detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
-        audit.record(state.engine, request.ctx.session["username"], "update_lead", lead_id=lead_id, detail=detail, ip=client_ip(request))
-        return response.redirect(f"/staff/leads/{quote(lead_id)}?saved=1", status=303)
 
-    @app.get("/staff/leads/<lead_id:str>/erase")
-    @staff_only
-    @blocking
-    def erase_confirm(request, lead_id: str):
-        lead = ctx(request).store.get(lead_id)
-        return page(request, "erase.html", lead=lead) if lead else page(request, "missing.html", status=404)
+@bp.get("/leads/<lead_id:str>")
+@staff_only
+async def lead_page(request, lead_id: str):
+    state = ctx(request)
+    lead = await asyncio.to_thread(state.store.get, lead_id)
+    if lead is None:
+        return page(request, "missing.html", status=404)
+    settings = request.app.ctx.settings
+    talk = await transcript.fetch(settings.rasa_url, settings.rasa_token, lead["conversation_id"])
+    return await asyncio.to_thread(render_lead_page, request, lead, talk)
 
-    @app.post("/staff/leads/<lead_id:str>/erase")
-    @staff_only
-    async def erase_lead(request, lead_id: str):
-        if (request.form or {}).get("confirm") != "yes":
-            return response.redirect(f"/staff/leads/{quote(lead_id)}/erase", status=303)
-        settings = request.app.ctx.settings
-        done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
-                                       request.ctx.session["username"], lead_id=lead_id, ip=client_ip(request))
-        if done is None:
-            return page(request, "missing.html", status=404)
-        return response.redirect("/staff/leads?" + urlencode({"erased": lead_id, "tracker": done.tracker}), status=303)
 
-    @app.get("/staff/leads/<lead_id:str>/fhir.json")
-    @staff_only
-    @blocking
-    def lead_fhir(request, lead_id: str):
-        state = ctx(request)
-        lead = state.store.get(lead_id)
-        if lead is None:
-            return page(request, "missing.html", status=404)
-        from bot.leads import fhir  # imported here so the dashboard still starts if fhir.resources is missing
+def render_lead_page(request, lead, talk):
+    """The lead page's database reads, audit and rendering: in a worker thread (see lead_page)."""
+    state = ctx(request)
+    lead_id = lead["id"]
+    events = worklist.history(state.engine, lead_id)
+    audit.record(state.engine, request.ctx.session["username"], "view_lead", lead_id=lead_id, ip=client_ip(request))
+    return page(request, "lead.html", lead=lead, view=lead_view(lead), transcript=talk, events=events,
+                close_reason=worklist.close_reason(events), close_reasons=worklist.CLOSE_REASONS,
+                notifications=outbox.status_for_lead(state.engine, lead_id),
+                saved=request.args.get("saved") == "1", error=request.args.get("error"))
 
-        resource = fhir.build(lead)
-        audit.record(state.engine, request.ctx.session["username"], "export_fhir", lead_id=lead_id, ip=client_ip(request))
-        return response.text(json.dumps(resource, indent=2), content_type="application/fhir+json",
-                             headers={"Content-Disposition": f'attachment; filename="{lead_id}-questionnaire-response.json"'})
 
-    @app.get("/staff/audit")
-    @staff_only
-    @blocking
-    def audit_page(request):
-        return page(request, "audit.html", entries=audit.recent(ctx(request).engine))
+@bp.post("/leads/<lead_id:str>")
+@staff_only
+@blocking
+def lead_update(request, lead_id: str):
+    state = ctx(request)
+    form = request.form or {}
+    status = form.get("status") or None
+    reason = form.get("close_reason") or None
+    if status != "closed":
+        reason = None
+    try:
+        event = worklist.change(state.engine, lead_id, request.ctx.session["username"], status=status,
+                                note=form.get("note"), close_reason=reason)
+    except LookupError:
+        return page(request, "missing.html", status=404)
+    except worklist.ChangeError as exc:
+        return response.redirect(f"/staff/leads/{quote(lead_id)}?" + urlencode({"error": str(exc)}), status=303)
+    detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
+    audit.record(state.engine, request.ctx.session["username"], "update_lead", lead_id=lead_id, detail=detail, ip=client_ip(request))
+    return response.redirect(f"/staff/leads/{quote(lead_id)}?saved=1", status=303)
+
+
+@bp.get("/leads/<lead_id:str>/erase")
+@staff_only
+@blocking
+def erase_confirm(request, lead_id: str):
+    lead = ctx(request).store.get(lead_id)
+    return page(request, "erase.html", lead=lead) if lead else page(request, "missing.html", status=404)
+
+
+@bp.post("/leads/<lead_id:str>/erase")
+@staff_only
+async def erase_lead(request, lead_id: str):
+    if (request.form or {}).get("confirm") != "yes":
+        return response.redirect(f"/staff/leads/{quote(lead_id)}/erase", status=303)
+    settings = request.app.ctx.settings
+    done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
+                                   request.ctx.session["username"], lead_id=lead_id, ip=client_ip(request))
+    if done is None:
+        return page(request, "missing.html", status=404)
+    return response.redirect("/staff/leads?" + urlencode({"erased": lead_id, "tracker": done.tracker}), status=303)
+
+
+@bp.get("/leads/<lead_id:str>/fhir.json")
+@staff_only
+@blocking
+def lead_fhir(request, lead_id: str):
+    state = ctx(request)
+    lead = state.store.get(lead_id)
+    if lead is None:
+        return page(request, "missing.html", status=404)
+    from bot.leads import fhir  # imported here so the dashboard still starts if fhir.resources is missing
+
+    resource = fhir.build(lead)
+    audit.record(state.engine, request.ctx.session["username"], "export_fhir", lead_id=lead_id, ip=client_ip(request))
+    return response.text(json.dumps(resource, indent=2), content_type="application/fhir+json",
+                         headers={"Content-Disposition": f'attachment; filename="{lead_id}-questionnaire-response.json"'})
+
+
+@bp.get("/audit")
+@staff_only
+@blocking
+def audit_page(request):
+    return page(request, "audit.html", entries=audit.recent(ctx(request).engine))
