@@ -14,6 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Tuple
 
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -24,7 +27,8 @@ from bot.leads.keys import reencrypt
 from bot.leads.store import ENCRYPTED_COLUMNS, LeadStore
 from bot.staff import audit, auth  # noqa: F401  (their tables join metadata)
 
-__all__ = ["create_schema", "current_revisions", "head_revisions", "metadata", "migration_lock", "open_lead_store"]
+__all__ = ["alembic_config", "create_schema", "current_revisions", "head_revisions", "metadata", "migration_lock",
+           "open_lead_store", "upgrade"]
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +42,8 @@ MIGRATION_LOCK_WAIT_S = 300
 MIGRATION_LOCK_KEY = zlib.crc32(b"bot.schema migrations") & 0x7FFFFFFF
 
 
-def alembic_config(connection: Optional[Connection] = None):
+def alembic_config(connection: Optional[Connection] = None) -> Config:
     """Alembic's configuration for running from code: no alembic.ini, so Alembic sets up no logging."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -52,8 +54,6 @@ def alembic_config(connection: Optional[Connection] = None):
 @lru_cache(maxsize=1)
 def head_revisions() -> Tuple[str, ...]:
     """The newest revision(s) in bot/migrations/versions (read once per process)."""
-    from alembic.script import ScriptDirectory
-
     return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
@@ -115,8 +115,6 @@ def migration_lock(conn: Connection) -> Iterator[None]:
 
 def upgrade(conn: Connection, revision: str = "head") -> None:
     """Upgrade the database on `conn` to `revision` under the migration lock (a no-op when it is there)."""
-    from alembic import command
-
     with migration_lock(conn):
         config = alembic_config(conn)
         tables = set(inspect(conn).get_table_names())

@@ -79,9 +79,8 @@ def run_migrations_online() -> None:
 
     engine = make_engine(database_url())
     try:
-        with engine.connect() as conn:
-            with migration_lock(conn):
-                _run(conn)
+        with engine.connect() as conn, migration_lock(conn):
+            _run(conn)
     finally:
         engine.dispose()
 

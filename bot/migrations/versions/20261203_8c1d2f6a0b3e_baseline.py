@@ -14,6 +14,7 @@ from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
+
 from bot.infra.crypto import EncryptedJSON, EncryptedText
 
 revision: str = '8c1d2f6a0b3e'
