@@ -20,6 +20,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wild
 .PHONY: evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps lint clean
 
 run: $(VENV_STAMP) $(MODEL)
+	$(PY) -m bot db upgrade
 	$(PY) -m bot.runner
 
 # The scaled profile (docs/scaling.md): nginx + several Rasa, action and web processes under supervisor,

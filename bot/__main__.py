@@ -8,6 +8,8 @@
     python -m bot erase LEAD_ID | --conversation ID     forget-me: erase a lead and its conversation
     python -m bot keys rotate                           new encryption key first, every lead re-encrypted
     python -m bot purge                                 delete what the retention policy no longer keeps
+    python -m bot db upgrade                            bring the database to the newest schema (docs/migrations.md)
+    python -m bot db current                            the database's schema revision, and whether it is the newest
 
 Accounts are made here, not in the web app, so there is no sign-up page to attack.
 """
@@ -29,6 +31,26 @@ def _engine(settings: Settings):
     from bot.screening.policy import load_policy
 
     return open_lead_store(settings.database_url, load_policy(settings.policy_path).notification_channels).engine
+
+
+def _db(settings: Settings, action: str) -> int:
+    """Schema migrations on DATABASE_URL: the same upgrade every server runs at start-up (bot/schema.py)."""
+    from bot.infra.db import make_engine
+    from bot.schema import create_schema, current_revisions, head_revisions
+
+    engine = make_engine(settings.database_url)
+    try:
+        if action == "upgrade":
+            create_schema(engine)
+        with engine.connect() as conn:
+            current = current_revisions(conn)
+    finally:
+        engine.dispose()
+    heads = head_revisions()
+    at_head = current == heads
+    shown = ", ".join(f"{rev} (head)" if rev in heads else rev for rev in current) or "none (an empty database, or one made before migrations)"
+    print(f"Schema revision: {shown}" + ("" if at_head else f"; newest: {', '.join(heads)} (run `python -m bot db upgrade`)"))
+    return 0 if at_head or action == "current" else 1
 
 
 def _password(from_stdin: bool) -> str:
@@ -76,7 +98,7 @@ def _erase(settings: Settings, lead_id: str | None, conversation: str | None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Staff accounts, API tokens and the outbox worker.")
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Staff accounts, API tokens, the outbox worker and the database schema.")
     sub = parser.add_subparsers(dest="command", required=True)
     staff = sub.add_parser("staff", help="dashboard accounts").add_subparsers(dest="action", required=True)
     for action in ("add", "password"):
@@ -95,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_parser("rotate", help="put a new key first in LEADS_ENCRYPTION_KEY and re-encrypt every lead")
     keys.add_parser("drop-old", help="after a rotation, keep only the newest key")
     sub.add_parser("purge", help="apply the retention policy now (the worker also does this hourly)")
+    db = sub.add_parser("db", help="schema migrations (docs/migrations.md)").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="bring the database to the newest schema (the servers also do this at start-up)")
+    db.add_parser("current", help="show the database's schema revision")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -129,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
 
             crypto.drop_old_keys()
             print("Only the newest key is kept in LEADS_ENCRYPTION_KEY.")
+        elif args.command == "db":
+            return _db(settings, args.action)
         elif args.command == "purge":
             from bot.leads import retention
             from bot.screening.policy import load_policy
