@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from test_staff_support import PASSWORD, lead, staff_stack, store_for, tracker_events
+from tests.support.services import PASSWORD, lead, staff_stack, store_for, tracker_events
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.staff import audit
-from test_staff_support import cli, lead, registered_routes, staff_stack, store_for, tracker_events
+from tests.support.services import cli, lead, registered_routes, staff_stack, store_for, tracker_events
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.web import edge
-from test_staff_support import WebServer, free_port, subprocess_env
+from tests.support.services import WebServer, subprocess_env
 
 SENDER = "visitor-edge-0001"
 
@@ -93,24 +93,3 @@ def test_staff_login_rate_limit(web):
     resp = httpx.post(web.url + "/staff/login", data={"username": "x", "password": "y"})
     assert resp.status_code == 429 and int(resp.headers["retry-after"]) >= 1
     assert "wait a minute" in resp.text
-
-
-def test_client_ip_trusts_forwarded_for_only_when_told():
-    class Req:
-        ip = "10.0.0.2"
-        headers = {"x-forwarded-for": "198.51.100.1, 203.0.113.9"}
-
-    assert edge.client_ip(Req, 0) == "10.0.0.2"
-    assert edge.client_ip(Req, 1) == "203.0.113.9"
-    assert edge.client_ip(Req, 2) == "198.51.100.1"
-
-
-def test_known_payloads_and_neutralising():
-    known = edge.known_payloads()
-    for payload in ("/greet", "/restart", "/affirm", "/deny", "/request_human", "/check_eligibility", "/faq_cost"):
-        assert payload in known
-    assert all(p.startswith("/") for p in known)
-    assert edge.neutralise_payload("/affirm", known) == "/affirm"
-    assert edge.neutralise_payload('/inform{"age": 99}', known) == 'inform{"age": 99}'
-    assert edge.neutralise_payload(" //restart_now", known) == "restart_now"
-    assert edge.neutralise_payload("I am 45", known) == "I am 45"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.staff import audit, auth
 from bot.leads import outbox, worklist
 from bot.schema import open_lead_store
-from test_staff_support import clean_notify_env, db_url, lead  # noqa: F401  (db_url is a fixture)
+from tests.support.services import clean_notify_env, db_url, lead  # noqa: F401  (db_url is a fixture)
 
 
 @pytest.fixture

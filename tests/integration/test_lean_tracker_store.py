@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_plugins.tracker_store import LeanSQLTrackerStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 PG = dict(dialect="postgresql", host="127.0.0.1", port=5432, db="test", username="postgres")
 

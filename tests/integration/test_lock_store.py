@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKER = Path(__file__).resolve().parent / "lock_worker.py"
+from tests.support import ROOT
+
+WORKER = ROOT / "tests" / "support" / "lock_worker.py"
 ROUNDS = 150
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select, text
 from bot.infra import clock
 from bot.leads import outbox, worker
 from bot.schema import open_lead_store
-from test_staff_support import (PY, ROOT, SmtpReceiver, WebhookReceiver, clean_notify_env, db_url, lead,  # noqa: F401
+from tests.support.services import (PY, ROOT, SmtpReceiver, WebhookReceiver, clean_notify_env, db_url, lead,  # noqa: F401
                                 smtp_env, subprocess_env, wait_for)
 
 FAST = {"OUTBOX_RETRY_BASE_SECONDS": "0.2", "OUTBOX_RETRY_MAX_SECONDS": "0.5", "OUTBOX_POLL_SECONDS": "0.1"}

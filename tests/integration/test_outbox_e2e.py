@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from test_staff_support import (PASSWORD, PY, ROOT, SmtpReceiver, WebServer, WebhookReceiver, clean_notify_env, lead, login,
+from tests.support.services import (PASSWORD, PY, ROOT, SmtpReceiver, WebServer, WebhookReceiver, clean_notify_env, lead, login,
                                 smtp_env, staff_stack, wait_for)
 from bot.schema import open_lead_store
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from bot.leads import notify
-from test_staff_support import WebhookReceiver, free_port, lead
+from tests.support.services import WebhookReceiver, free_port, lead
 
 
 @pytest.fixture(scope="module")

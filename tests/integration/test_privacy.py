@@ -18,7 +18,7 @@ from bot.leads import erase, keys, outbox, retention, worklist
 from bot.infra.clock import now
 from bot.leads.store import ENCRYPTED_COLUMNS, leads
 from bot.screening.policy import PolicyError, Retention, parse_retention
-from test_staff_support import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
+from tests.support.services import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
 
 MARKERS = ["Zephyrine Quillfeather", "zq-marker@example.org", "555-0199-77", "xylophonic-ache", "mornings-quokka",
            "brivaracetam-marker"]

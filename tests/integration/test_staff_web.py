@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.staff import audit, auth
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
-from test_staff_support import PASSWORD, csrf_of, lead, login, registered_routes, staff_stack, store_for, tracker_events
+from tests.support.services import PASSWORD, csrf_of, lead, login, registered_routes, staff_stack, store_for, tracker_events
 
 XSS = "<script>alert(1)</script>"
 

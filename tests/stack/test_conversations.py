@@ -31,7 +31,7 @@ import httpx
 import pytest
 import yaml
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/, where the evaluation data lives
 FILES = [HERE / "conversations_dev.yml", HERE / "conversations_holdout.yml"]
 CONCURRENCY = 8
 MAX_TURNS = 70

@@ -13,8 +13,8 @@ import uuid
 import httpx
 import pytest
 
-from conftest import MODEL, RunningStack
-from test_staff_support import PASSWORD, SmtpReceiver, WebhookReceiver, cli, login, smtp_env, wait_for
+from tests.support.stack import MODEL, RunningStack
+from tests.support.services import PASSWORD, SmtpReceiver, WebhookReceiver, cli, login, smtp_env, wait_for
 
 SCREENING = ["hi", "yes", "I'm 52 and I have fibromyalgia", "about 4 years", "8", "physical therapy", "none", "yes",
              "no", "no", "no", "no", "no", "no", "no", "no", "Robin Example", "robin@example.com", "720 555 0199",

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import MODEL, RunningStack
-from test_staff_support import PASSWORD, WebhookReceiver, cli, csrf_of, login, wait_for
+from tests.support.stack import MODEL, RunningStack
+from tests.support.services import PASSWORD, WebhookReceiver, cli, csrf_of, login, wait_for
 
 
 def script(marker: str) -> list:

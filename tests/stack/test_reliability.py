@@ -22,7 +22,7 @@ from typing import Dict, List
 import httpx
 import pytest
 
-from conftest import MODEL, ROOT, RunningStack, append_report
+from tests.support.stack import MODEL, ROOT, RunningStack, append_report
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from visitor import Profile, Result, check_lead, check_tracker_events, p95_ms, run_visitors  # noqa: E402
@@ -79,7 +79,7 @@ def assert_all_intact(stack: RunningStack, results: List[Result], profiles: List
 
 
 def report(line: str) -> None:
-    append_report(REPORT, "Reliability run", "Written by tests/test_reliability.py (`make test`, stack tier). "
+    append_report(REPORT, "Reliability run", "Written by tests/stack/test_reliability.py (`make test`, stack tier). "
                   "Real stack, SQLite stores.", line)
 
 

@@ -1,4 +1,4 @@
-"""Child process for tests/test_lock_store.py: take one conversation's lock for many rounds.
+"""Child process for tests/integration/test_lock_store.py: take one conversation's lock for many rounds.
 
 argv: key_prefix conversation rounds out_file mode [lifetime]
 both racing modes wait for out_file.ready -> a "go" file beside it.

@@ -1,14 +1,13 @@
 """Shared real parts for the staff tests: databases, SMTP and webhook receivers, the web server.
 
-Everything binds 127.0.0.1 on a free port and stops at the end of its fixture. Imported by the
-other tests_staff/outbox/api/leads_db modules (it holds no tests itself).
+Everything binds 127.0.0.1 on a free port and stops at the end of its fixture. Used by the integration,
+stack, browser and fuzz tests; tests/conftest.py registers its fixtures (`db_url`) for every tier.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -24,17 +23,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT, free_port  # noqa: F401  (re-exported for the tests)
+
 PY = sys.executable
 PG_BASE = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 NOTIFY_VARS = ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TO",
                "WEBHOOK_URL", "WEBHOOK_SECRET", "STAFF_BASE_URL")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def postgres_up() -> Optional[str]:
@@ -257,7 +251,7 @@ def wait_for(check: Callable[[], Any], timeout: float = 15.0, interval: float = 
 
 
 # Every test client is 127.0.0.1, so per-IP limits would count all tests as one visitor;
-# tests/test_edge.py checks the real limits.
+# tests/integration/test_edge.py checks the real limits.
 LOOPBACK_LIMITS = {"CHAT_RATE_LIMIT_IP": "100000/minute", "CHAT_RATE_LIMIT_CONVERSATION": "100000/minute",
                    "LOGIN_RATE_LIMIT_IP": "100000/minute"}
 

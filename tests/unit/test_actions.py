@@ -24,7 +24,7 @@ from actions.actions import (
 from actions.forms import ValidateContactForm, ValidateScreeningForm
 from bot.screening import messages
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 NO_ANSWERS = dict.fromkeys(
     ["pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use", "ketamine_reaction",

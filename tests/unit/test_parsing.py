@@ -374,7 +374,7 @@ def test_the_dev_set_floors():
     import importlib.util
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("parsing_eval", root / "scripts" / "parsing_eval.py")
     evaluator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(evaluator)

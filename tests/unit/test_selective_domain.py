@@ -18,7 +18,7 @@ from rasa_sdk import Action
 import actions.actions
 import actions.forms
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 CUSTOM = [a if isinstance(a, str) else next(iter(a)) for a in yaml.safe_load((ROOT / "domain.yml").read_text())["actions"]]
 READS_DOMAIN = re.compile(r"\bdomain\s*(\.|\[)")
