@@ -19,9 +19,9 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard compo
 
 # Quiet by default: a green `make test` prints a line or two per tier, a red one ends with the failure.
 # TensorFlow's C++ start-up chatter off (errors still show); pytest prints its dots, the summary line and
-# any failure; pytest.ini ignores the known third-party warnings and -p no:warnings drops the warnings summary.
+# any failure; pytest.ini ignores the known third-party warnings and --disable-warnings drops the warnings summary.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
-PYTEST := $(PY) -m pytest -q --no-header -p no:warnings
+PYTEST := $(PY) -m pytest -q --no-header --disable-warnings
 SUBMAKE := $(MAKE) --no-print-directory
 # This machine's pip configuration names wheel folders that may not exist; pip says so on every install.
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
