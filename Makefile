@@ -181,8 +181,12 @@ browser: $(VENV_STAMP) $(MODEL) browser-deps
 	@$(PYTEST) tests/browser --ignore=tests/browser/test_staff_browser.py
 
 # Scores the NLU part of the trained model on tests/nlu_holdout.yml and fails below the floors.
+# The evaluations print their verdict on stdout; importing Rasa and TensorFlow warns a lot on stderr, which goes to
+# reports/*.stderr.log (its end is shown when the evaluation fails).
 test-nlu: $(VENV_STAMP) $(MODEL)
-	@$(PY) scripts/nlu_eval.py --model $(MODEL)
+	@mkdir -p reports
+	@$(PY) scripts/nlu_eval.py --model $(MODEL) 2> reports/nlu.stderr.log || \
+	  { tail -n 30 reports/nlu.stderr.log >&2; exit 1; }
 
 # Crisis detection of the trained model (patterns + classifier) on the held-out crisis set, kept apart
 # from the code it tests; floors (recall, false alarms) at the top of scripts/crisis_eval.py.
@@ -194,8 +198,10 @@ CRISIS_MIN_RECALL ?= 0.91
 CRISIS_MAX_FALSE_ALARM ?= 0.06
 test-crisis: $(VENV_STAMP) $(MODEL)
 	@test -f $(CRISIS_HOLDOUT) || { echo "error: $(CRISIS_HOLDOUT) is missing; it is the held-out crisis set (kept out of the code authors' hands). Put it there and run make test-crisis again (make crisis-dev scores the dev set)." >&2; exit 1; }
+	@mkdir -p reports
 	@$(PY) scripts/crisis_eval.py $(CRISIS_HOLDOUT) --model $(MODEL) --report reports/crisis_holdout.md \
-	  --min-recall $(CRISIS_MIN_RECALL) --max-false-alarm $(CRISIS_MAX_FALSE_ALARM)
+	  --min-recall $(CRISIS_MIN_RECALL) --max-false-alarm $(CRISIS_MAX_FALSE_ALARM) 2> reports/crisis_holdout.stderr.log || \
+	  { tail -n 30 reports/crisis_holdout.stderr.log >&2; exit 1; }
 
 # The same on the dev set used to choose the classifier bar.
 crisis-dev: $(VENV_STAMP) $(MODEL)

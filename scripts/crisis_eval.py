@@ -208,7 +208,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"crisis ({args.messages.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: "
           f"recall {pct(overall['recall'])} (floor {args.min_recall:.2f}), false alarms {pct(overall['false_alarm'])} "
           f"(ceiling {args.max_false_alarm:.2f}); misses: {len(misses)}, false alarms: {len(alarms)}; "
-          f"full report: {args.report}", file=sys.stderr if failures else sys.stdout)
+          f"full report: {args.report}")
     return 1 if failures else 0
 
 

@@ -138,7 +138,7 @@ def evaluate(path: Path, report: Optional[Path], verbose: bool = False) -> int:
     # One line by default (make test prints it); the report holds every miss.
     print(f"medications ({path.name}): {'FAIL: ' + '; '.join(failed) if failed else 'PASS'}: forms {form_rate:.3f} "
           f"(floor {FORM_FLOOR}), whole answers {answer_rate:.3f}, {len(form_misses)} form and {len(answer_misses)} "
-          f"answer misses" + (f"; report {report}" if report else ""), file=sys.stderr if failed else sys.stdout)
+          f"answer misses" + (f"; report {report}" if report else ""))
     return 1 if failed else 0
 
 

@@ -428,7 +428,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     # One line by default (make test prints it); summary.md holds the scores, the leakage check and the model.
     scored = ", ".join(f"{k} {fmt(scores.get(k))} (floor {v:.2f})" for k, v in FLOORS.items())
     print(f"NLU ({HOLDOUT.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: {scored}; "
-          f"report {(out / 'summary.md').relative_to(ROOT)}", file=sys.stderr if failures else sys.stdout)
+          f"report {(out / 'summary.md').relative_to(ROOT)}")
     return 1 if failures else 0
 
 
