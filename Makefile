@@ -123,8 +123,10 @@ browser-deps:
 	fi
 
 validate: $(VENV_STAMP)
-	@echo "== validate: rasa data validate"
-	@$(RASA) data validate --fail-on-warnings --quiet
+	@echo "== validate: rasa data validate (log: reports/validate.log)"
+	@mkdir -p reports
+	@$(RASA) data validate --fail-on-warnings --quiet > reports/validate.log 2>&1 || \
+	  { tail -n 60 reports/validate.log >&2; echo "validate failed: the whole log is reports/validate.log" >&2; exit 1; }
 
 # The tiers (tests/README.md): unit needs nothing running and no model; integration needs PostgreSQL and Redis on
 # loopback (it starts its own SMTP and webhook receivers and web apps); stack starts the real Rasa stack.
