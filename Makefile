@@ -22,7 +22,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard compo
 # any failure; pytest.ini ignores the known third-party warnings and --disable-warnings drops the warnings summary.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 PYTEST := $(PY) -m pytest -q --no-header --disable-warnings
-SUBMAKE := $(MAKE) --no-print-directory
+MAKEFLAGS += --no-print-directory
 # This machine's pip configuration names wheel folders that may not exist; pip says so on every install.
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 
@@ -64,10 +64,10 @@ deploy-check: $(VENV_STAMP) $(DEPLOY_VENV)/.installed
 # about a minute, before training); then the data check beside training; then the tiers one at a time: each
 # tier either measures the machine or keeps it busy (running them side by side was measured slower: 8:00 vs 7:41).
 test: browser-deps cluster-deps
-	@$(SUBMAKE) -j2 $(VENV_STAMP) $(FUZZ_STAMP)
-	@$(SUBMAKE) lint unit integration
-	@$(SUBMAKE) -j2 validate $(MODEL)
-	@$(SUBMAKE) stack test-reliability test-cluster browser evaluations
+	@$(MAKE) -j2 $(VENV_STAMP) $(FUZZ_STAMP)
+	@$(MAKE) lint unit integration
+	@$(MAKE) -j2 validate $(MODEL)
+	@$(MAKE) stack test-reliability test-cluster browser evaluations
 
 # Placeholder: the lint target (ruff and friends) comes from another branch; the integrator replaces this.
 lint:
@@ -76,7 +76,7 @@ lint:
 # The tiers without timing assertions (fuzz with Hypothesis deadlines off, and the held-out evaluations), three
 # at a time: each is mostly one core, and this keeps `make test` within 25 minutes on a 2-core machine.
 evaluations: $(VENV_STAMP) $(MODEL) $(FUZZ_STAMP)
-	@$(SUBMAKE) -j3 --output-sync=target fuzz test-stories test-nlu test-meds test-crisis
+	@$(MAKE) -j3 --output-sync=target fuzz test-stories test-nlu test-meds test-crisis
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
@@ -131,9 +131,9 @@ validate: $(VENV_STAMP)
 # The tiers (tests/README.md): unit needs nothing running and no model; integration needs PostgreSQL and Redis on
 # loopback (it starts its own SMTP and webhook receivers and web apps); stack starts the real Rasa stack.
 # Two workers, each module whole on one (--dist loadfile: module fixtures made once; PostgreSQL tests each
-# have their own schema). Measured 2026-12-03 with other jobs keeping the 2 cores 4-5x oversubscribed (load 8-11):
-# unit 1330 tests, 71 s of CPU, 2 min 29 s wall (about 40 s on an idle machine: each worker imports Rasa once);
-# integration 139 tests, 253 s of CPU, 10 min 56 s wall.
+# have their own schema). Measured 2026-12-03 with other jobs sharing the 2 cores (load 4-6): unit 1330 tests in
+# 1 min 34 s (73 s of CPU: about 40 s on an idle machine; each worker imports Rasa once), integration 139 tests
+# in 6 min 17 s (249 s of CPU).
 unit: $(VENV_STAMP)
 	@echo "== unit: tests/unit"
 	@$(PYTEST) -n 2 --dist loadfile tests/unit
