@@ -17,7 +17,16 @@ VENV_STAMP := $(VENV)/.installed
 MODEL := models/screening.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard components/*.py)
 
-.PHONY: evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps lint clean
+# Quiet by default: a green `make test` prints a line or two per tier, a red one ends with the failure.
+# TensorFlow's C++ start-up chatter off (errors still show); pytest prints its dots, the summary line and
+# any failure; pytest.ini ignores the known third-party warnings and --disable-warnings drops the warnings summary.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+PYTEST := $(PY) -m pytest -q --no-header --disable-warnings
+MAKEFLAGS += --no-print-directory
+# This machine's pip configuration names wheel folders that may not exist; pip says so on every install.
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
+
+.PHONY: lint integration stack evaluations test-reliability run run-cluster cluster-deps deploy-check test-cluster test unit fuzz fuzz-deps browser validate test-nlu test-meds meds-dev test-crisis crisis-dev test-stories crossval bench profile train lexicon browser-deps clean
 
 run: $(VENV_STAMP) $(MODEL)
 	$(PY) -m bot db upgrade
@@ -52,31 +61,37 @@ deploy-check: $(VENV_STAMP) $(DEPLOY_VENV)/.installed
 	$(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version 1.30 deploy/k8s/*.yml
 	@echo "deploy/: compose file and Kubernetes manifests are valid"
 
-# Setup side by side (the two virtualenvs; then the data check beside training), the tiers one at a time: each
+# Setup side by side (the two virtualenvs); lint and the tiers that need no model first (a broken rule fails in
+# about a minute, before training); then the data check beside training; then the tiers one at a time: each
 # tier either measures the machine or keeps it busy (running them side by side was measured slower: 8:00 vs 7:41).
 test: browser-deps cluster-deps
-	$(MAKE) --no-print-directory -j2 $(VENV_STAMP) $(FUZZ_STAMP)
-	$(MAKE) --no-print-directory -j2 validate $(MODEL)
-	$(MAKE) --no-print-directory unit test-reliability test-cluster browser evaluations
+	@$(MAKE) -j2 $(VENV_STAMP) $(FUZZ_STAMP)
+	@$(MAKE) lint unit integration
+	@$(MAKE) -j2 validate $(MODEL)
+	@$(MAKE) stack test-reliability test-cluster browser evaluations
 
 # The tiers without timing assertions (fuzz with Hypothesis deadlines off, and the held-out evaluations), three
 # at a time: each is mostly one core, and this keeps `make test` within 25 minutes on a 2-core machine.
 evaluations: $(VENV_STAMP) $(MODEL) $(FUZZ_STAMP)
-	$(MAKE) --no-print-directory -j3 --output-sync=target fuzz test-stories test-nlu test-meds test-crisis
+	@$(MAKE) -j3 --output-sync=target fuzz test-stories test-nlu test-meds test-crisis
 
 $(VENV_STAMP): requirements.lock requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required (Rasa 3.6 supports 3.8-3.10): put python3.10 on PATH, install it with pyenv, or pass PYTHON=/path/to/python3.10" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' || { echo "error: $(PYTHON) is not Python 3.10 (Rasa 3.6 supports 3.8-3.10); pass PYTHON=/path/to/python3.10" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==24.0"
-	# --no-compile: byte-compiling all 2.7 GB up front took 37 s; the modules the project imports compile on first use
-	$(PY) -m pip install --quiet --no-compile -r requirements.lock
-	touch $(VENV_STAMP)
+	@$(PYTHON) -m venv $(VENV)
+	@echo "== setup: $(VENV) (pip install -r requirements.lock)"
+	@set -o pipefail; $(PY) -m pip install --quiet --upgrade "pip==24.0" $(PIP_QUIET)
+	@# --no-compile: byte-compiling all 2.7 GB up front took 37 s; the modules the project imports compile on first use
+	@set -o pipefail; $(PY) -m pip install --quiet --no-compile -r requirements.lock $(PIP_QUIET)
+	@touch $(VENV_STAMP)
 
 # Rasa's own fingerprinting would also skip an unchanged model; make skips even loading Rasa.
 $(MODEL): $(VENV_STAMP) $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name screening --out models --quiet
-	touch $(MODEL)
+	@echo "== training: $(MODEL) (log: reports/train.log)"
+	@mkdir -p reports
+	@$(RASA) train --fixed-model-name screening --out models --quiet > reports/train.log 2>&1 || \
+	  { tail -n 40 reports/train.log; echo "training failed: the whole log is reports/train.log" >&2; exit 1; }
+	@touch $(MODEL)
 
 train: $(MODEL)
 
@@ -92,7 +107,7 @@ lexicon: $(VENV_STAMP) $(LEXICON_VOCAB)/.installed
 # Medication recognition scored through Lexicon.parse_medication_answer (the actions' path); fails below its floors.
 test-meds: $(VENV_STAMP)
 	@test -f tests/medications_holdout.yml || { echo "error: tests/medications_holdout.yml is missing (the held-out medication list, written by someone else)" >&2; exit 1; }
-	$(PY) scripts/medication_eval.py tests/medications_holdout.yml --report reports/medications_holdout.md
+	@$(PY) scripts/medication_eval.py tests/medications_holdout.yml --report reports/medications_holdout.md
 
 meds-dev: $(VENV_STAMP)
 	$(PY) scripts/medication_eval.py tests/medications_dev.yml --report reports/medications_dev.md
@@ -105,18 +120,25 @@ browser-deps:
 	fi
 
 validate: $(VENV_STAMP)
-	$(RASA) data validate --fail-on-warnings --quiet
+	@echo "== validate: rasa data validate (log: reports/validate.log)"
+	@mkdir -p reports
+	@$(RASA) data validate --fail-on-warnings --quiet > reports/validate.log 2>&1 || \
+	  { tail -n 60 reports/validate.log >&2; echo "validate failed: the whole log is reports/validate.log" >&2; exit 1; }
 
-# Playwright's sync API keeps an event loop running, so browser tests run in their own pytest processes.
+# The tiers (tests/README.md): unit needs nothing running and no model; integration needs PostgreSQL and Redis on
+# loopback (it starts its own SMTP and webhook receivers and web apps); stack starts the real Rasa stack.
 # Two workers, each module whole on one (--dist loadfile: module fixtures made once; PostgreSQL tests each
-# have their own schema): 4 min 46 s instead of 6 min 20 s on this 2-core machine (2026-12-03).
-unit: $(VENV_STAMP) $(MODEL)
-	$(PY) -m pytest -q -n 2 --dist loadfile tests --ignore=tests/browser --ignore=tests/test_staff_browser.py \
-	  --ignore=tests/fuzz --ignore=tests/test_reliability.py -m "not cluster"
+# have their own schema). Measured 2026-12-03 with other jobs sharing the 2 cores (load 4-6): unit 1330 tests in
+# 1 min 34 s (73 s of CPU: about 40 s on an idle machine; each worker imports Rasa once), integration 139 tests
+# in 6 min 17 s (249 s of CPU).
+unit: $(VENV_STAMP)
+	@echo "== unit: tests/unit"
+	@$(PYTEST) -n 2 --dist loadfile tests/unit
 
 # Code checks (pyproject.toml; docs/architecture.md): ruff, mypy on bot/ and actions/, the import contracts and
 # no import cycles. Each prints one line when clean, everything when not; about 15 s.
 lint: $(VENV_STAMP)
+	@echo "== lint: ruff, mypy, import contracts, import cycles"
 	@$(PY) -m ruff check --quiet . && echo "ruff: clean"
 # enabled after the one-time format commit (remove the leading '#'):
 #	@$(PY) -m ruff format --check --quiet . && echo "ruff format: clean"
@@ -124,39 +146,57 @@ lint: $(VENV_STAMP)
 	@out=$$($(VENV)/bin/lint-imports --no-logo 2>&1) && echo "$$out" | tail -n 1 || { echo "$$out"; exit 1; }
 	@$(PY) scripts/check_import_cycles.py
 
-# Load and faults against the `make run` stack (tests/test_reliability.py, docs/reliability.md), about 5 minutes
+integration: $(VENV_STAMP)
+	@echo "== integration: tests/integration (PostgreSQL, Redis, SMTP, web app, CLI)"
+	@$(PYTEST) -n 2 --dist loadfile tests/integration
+
+stack: $(VENV_STAMP) $(MODEL)
+	@echo "== stack: tests/stack (the real Rasa stack)"
+	@$(PYTEST) -n 2 --dist loadfile tests/stack --ignore=tests/stack/test_reliability.py --ignore=tests/stack/test_cluster.py
+
+# Load and faults against the `make run` stack (tests/stack/test_reliability.py, docs/reliability.md), about 5 minutes
 # on this machine (4 min 26 s on 2026-12-03); part of `make test`.
 test-reliability: $(VENV_STAMP) $(MODEL)
-	$(PY) -m pytest -q tests/test_reliability.py
+	@echo "== reliability: tests/stack/test_reliability.py"
+	@$(PYTEST) tests/stack/test_reliability.py
 
 # The cluster profile for real (nginx, supervisor, PostgreSQL, Redis) on free ports: 200 whole screenings, again
 # with a Rasa server SIGKILLed, one notification per lead; 7 min 10 s on 2026-12-03; part of `make test`.
 # Without PostgreSQL, Redis or nginx its tests skip with the reason, except under CI=true (.ci/run), where they fail.
 test-cluster: $(VENV_STAMP) $(MODEL) cluster-deps
-	$(PY) -m pytest -q tests/test_cluster.py -m cluster
+	@echo "== cluster: tests/stack/test_cluster.py"
+	@$(PYTEST) tests/stack/test_cluster.py -m cluster
 
 # Schemathesis needs newer jsonschema/attrs than Rasa 3.6 allows: its own virtualenv, never .venv.
 FUZZ_VENV := .venv-fuzz
 FUZZ_STAMP := $(FUZZ_VENV)/.installed
 $(FUZZ_STAMP): requirements-fuzz.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.10 is required for $(FUZZ_VENV)" >&2; exit 1; }
-	$(PYTHON) -m venv $(FUZZ_VENV)
-	$(FUZZ_VENV)/bin/pip install --quiet -r requirements-fuzz.txt
-	touch $(FUZZ_STAMP)
+	@echo "== setup: $(FUZZ_VENV) (pip install -r requirements-fuzz.txt)"
+	@$(PYTHON) -m venv $(FUZZ_VENV)
+	@set -o pipefail; $(FUZZ_VENV)/bin/pip install --quiet -r requirements-fuzz.txt $(PIP_QUIET)
+	@touch $(FUZZ_STAMP)
 
 fuzz-deps: $(FUZZ_STAMP)
 
 # Hypothesis property tests of the parsers and the relay, then schemathesis on docs/openapi.yaml (~1 min).
 fuzz: $(VENV_STAMP) $(FUZZ_STAMP)
-	$(PY) -m pytest -q tests/fuzz
+	@echo "== fuzz: tests/fuzz"
+	@$(PYTEST) tests/fuzz
 
+# Playwright's sync API keeps an event loop running, so the staff pages and the widget run in their own pytest processes.
 browser: $(VENV_STAMP) $(MODEL) browser-deps
-	$(PY) -m pytest -q tests/test_staff_browser.py
-	$(PY) -m pytest -q tests/browser
+	@echo "== browser: tests/browser"
+	@$(PYTEST) tests/browser/test_staff_browser.py
+	@$(PYTEST) tests/browser --ignore=tests/browser/test_staff_browser.py
 
 # Scores the NLU part of the trained model on tests/nlu_holdout.yml and fails below the floors.
+# The evaluations print their verdict on stdout; importing Rasa and TensorFlow warns a lot on stderr, which goes to
+# reports/*.stderr.log (its end is shown when the evaluation fails).
 test-nlu: $(VENV_STAMP) $(MODEL)
-	$(PY) scripts/nlu_eval.py --model $(MODEL)
+	@mkdir -p reports
+	@$(PY) scripts/nlu_eval.py --model $(MODEL) 2> reports/nlu.stderr.log || \
+	  { tail -n 30 reports/nlu.stderr.log >&2; exit 1; }
 
 # Crisis detection of the trained model (patterns + classifier) on the held-out crisis set, kept apart
 # from the code it tests; floors (recall, false alarms) at the top of scripts/crisis_eval.py.
@@ -168,15 +208,22 @@ CRISIS_MIN_RECALL ?= 0.91
 CRISIS_MAX_FALSE_ALARM ?= 0.06
 test-crisis: $(VENV_STAMP) $(MODEL)
 	@test -f $(CRISIS_HOLDOUT) || { echo "error: $(CRISIS_HOLDOUT) is missing; it is the held-out crisis set (kept out of the code authors' hands). Put it there and run make test-crisis again (make crisis-dev scores the dev set)." >&2; exit 1; }
-	$(PY) scripts/crisis_eval.py $(CRISIS_HOLDOUT) --model $(MODEL) --report reports/crisis_holdout.md \
-	  --min-recall $(CRISIS_MIN_RECALL) --max-false-alarm $(CRISIS_MAX_FALSE_ALARM)
+	@mkdir -p reports
+	@$(PY) scripts/crisis_eval.py $(CRISIS_HOLDOUT) --model $(MODEL) --report reports/crisis_holdout.md \
+	  --min-recall $(CRISIS_MIN_RECALL) --max-false-alarm $(CRISIS_MAX_FALSE_ALARM) 2> reports/crisis_holdout.stderr.log || \
+	  { tail -n 30 reports/crisis_holdout.stderr.log >&2; exit 1; }
 
 # The same on the dev set used to choose the classifier bar.
 crisis-dev: $(VENV_STAMP) $(MODEL)
 	$(PY) scripts/crisis_eval.py tests/crisis_dev.yml --model $(MODEL) --report reports/crisis_dev.md
 
+# Rasa's own output goes to reports/stories.log; a failure prints its end and where the failed stories are.
 test-stories: $(VENV_STAMP) $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
+	@mkdir -p reports
+	@$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories \
+	  --quiet > reports/stories.log 2>&1 || { tail -n 40 reports/stories.log; \
+	  echo "stories (test_stories.yml): FAIL: see reports/stories/failed_test_stories.yml and reports/stories.log" >&2; exit 1; }
+	@echo "stories (test_stories.yml): PASS; report reports/stories/"
 
 crossval: $(VENV_STAMP)
 	$(RASA) test nlu --cross-validation --folds 5 --out reports/crossval

@@ -3,7 +3,7 @@
 Why one module: every variable the project reads is named here, with its default, in one place.
 `Settings.from_env()` is called by each entry point (web app, CLI, runner, cluster, action server);
 the modules below it receive the settings object (or its section) as a parameter and never read the
-environment themselves (tests/test_settings.py checks). `from_env(env)` on a mapping is the test hook.
+environment themselves (tests/unit/test_settings.py checks). `from_env(env)` on a mapping is the test hook.
 Exceptions, each commented where it is: load_dotenv and ensure_env_value (they fill the environment),
 the runner and the cluster (they copy it for their child processes), key rotation (it writes the new
 key list), and bot/infra/crypto.py (the key is re-read after an in-process rotation).

@@ -111,6 +111,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--report", type=Path, default=ROOT / "reports" / "crisis_holdout.md")
     ap.add_argument("--min-recall", type=float, default=MIN_RECALL)
     ap.add_argument("--max-false-alarm", type=float, default=MAX_FALSE_ALARM)
+    ap.add_argument("--verbose", action="store_true", help="print the report's summary tables, not only the verdict")
     args = ap.parse_args(argv)
 
     if not args.messages.exists():
@@ -201,8 +202,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     report = "\n".join(L)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report, encoding="utf-8")
-    print("\n".join(L[:L.index("## Each layer alone, and the classifier bar")]))
-    print(f"misses: {len(misses)}, false alarms: {len(alarms)}; full report: {args.report}")
+    if args.verbose or failures:  # a failure shows the scores and the bar table as before
+        print("\n".join(L[:L.index("## Each layer alone, and the classifier bar")]))
+    # One line by default (make test prints it); the report lists every miss and false alarm.
+    print(f"crisis ({args.messages.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: "
+          f"recall {pct(overall['recall'])} (floor {args.min_recall:.2f}), false alarms {pct(overall['false_alarm'])} "
+          f"(ceiling {args.max_false_alarm:.2f}); misses: {len(misses)}, false alarms: {len(alarms)}; "
+          f"full report: {args.report}")
     return 1 if failures else 0
 
 

@@ -11,7 +11,7 @@ Outputs (all marked GENERATED; `make lexicon` rewrites them):
   `names` and conditions.yml), so training and model loading stay fast.
 
 The vocabulary packages are generation-time only (requirements-lexicon.txt); the runtime reads the
-generated YAML. `--rasa-only` rewrites data/nlu/lexicon.generated.yml without them (tests/test_lexicon.py uses render()).
+generated YAML. `--rasa-only` rewrites data/nlu/lexicon.generated.yml without them (tests/unit/test_lexicon.py uses render()).
 """
 
 from __future__ import annotations

@@ -385,6 +385,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--model", type=Path, default=None,
                     help="evaluate this trained model (e.g. models/screening.tar.gz, whose NLU part is trained on "
                          "the same config and data) instead of training an NLU-only model")
+    ap.add_argument("--verbose", action="store_true", help="print the whole summary, not only the one-line verdict")
     args = ap.parse_args(argv)
 
     overlap = holdout_overlap()
@@ -399,7 +400,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             model, trained, seconds = train_nlu(args.config.resolve(), MODEL_DIR, force=args.retrain)
             model_note = (f"`{model.relative_to(ROOT)}` from `{args.config.name}` on data/ "
                           + (f"(trained this run in {seconds:.0f} s)" if trained else "(reused: inputs' fingerprint unchanged)"))
-        print(f"NLU model: {model_note}", flush=True)
+        if args.verbose:
+            print(f"NLU model: {model_note}", flush=True)
         out = args.out.resolve()
         test_nlu(model, out)
         scores = read_scores(out)
@@ -421,8 +423,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         failures.append(f"{len(overlap)} held-out messages occur verbatim in the training data")
     summary = build_summary(scores, dedup, overlap, failures, model_note, n_holdout, n_dedup, out)
     (out / "summary.md").write_text(summary, encoding="utf-8")
-    print(summary)
-    print(f"written: {(out / 'summary.md').relative_to(ROOT)}")
+    if args.verbose or failures:  # a failure shows the whole summary as before
+        print(summary)
+    # One line by default (make test prints it); summary.md holds the scores, the leakage check and the model.
+    scored = ", ".join(f"{k} {fmt(scores.get(k))} (floor {v:.2f})" for k, v in FLOORS.items())
+    print(f"NLU ({HOLDOUT.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: {scored}; "
+          f"report {(out / 'summary.md').relative_to(ROOT)}")
     return 1 if failures else 0
 
 

@@ -1,122 +1,12 @@
-"""Shared fixtures. `stack` starts the real Rasa server, action server and web app on free loopback ports."""
+"""The one conftest for every tier (tests/browser adds its browser-only fixtures in its own).
 
-from __future__ import annotations
-
-import os
-import secrets
-import socket
-from pathlib import Path
+Shared helpers and fixtures live in tests/support: `stack` (the real Rasa stack, tests/support/stack.py)
+and `db_url` (SQLite and PostgreSQL, tests/support/services.py) are available to every test module.
+"""
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "screening.tar.gz"
-os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+# Helpers' asserts (wait_for, the stack's checks) report their values like a test's own asserts.
+pytest.register_assert_rewrite("tests.support")
 
-
-def append_report(path: Path, title: str, about: str, line: str) -> None:
-    """One measured line in a run's report (reports/*.md, git-ignored); the first line of a run writes the header."""
-    import time
-
-    path.parent.mkdir(exist_ok=True)
-    if not path.exists():
-        path.write_text(f"# {title}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
-                        f"({os.uname().machine})\n\n{about}\n\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(f"- {line}\n")
-    print(line)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RunningStack:
-    """Handle on the three servers for tests; `leads` reads the same lead store the actions write."""
-
-    def __init__(self, tmp: Path, supervise: bool = False) -> None:
-        import threading
-
-        from bot.runner import Stack
-        from bot.schema import open_lead_store
-
-        self.tmp = tmp
-        self.supervise = supervise
-        self._stop_supervising = threading.Event()
-        self.database_url = f"sqlite:///{tmp / 'leads.db'}"
-        self.tracker_db = tmp / "tracker.db"
-        os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
-        os.environ["ACTION_SERVER_TOKEN"] = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(16)
-        self._stack = Stack(
-            rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(MODEL),
-            # Load tests play hundreds of visitors from 127.0.0.1: per-IP limits off (tests/test_edge.py checks them).
-            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db"),
-                 "CHAT_RATE_LIMIT_IP": "100000/minute", "LOGIN_RATE_LIMIT_IP": "100000/minute"},
-            quiet=os.environ.get("STACK_LOGS") != "1", log_dir=tmp / "logs",
-        )
-        self.token = self._stack.token
-        self.rasa_url = self._stack.rasa_url
-        self.web_url = self._stack.web_url
-        self.action_url = self._stack.action_url
-        self.leads = open_lead_store(self.database_url)
-
-    def start(self) -> None:
-        self._stack.start()
-        try:
-            self._stack.wait_ready(timeout=300)
-        except BaseException:
-            self._stack.stop()  # never leave servers behind
-            raise
-        if self.supervise:  # as `make run` does: restart a server that dies
-            self._stack.supervise_in_background(self._stop_supervising)
-
-    def stop(self) -> None:
-        self._stop_supervising.set()
-        self._stack.stop()
-
-    def pid(self, name: str) -> int:
-        return self._stack.services[name].process.pid
-
-    def restarts(self, name: str) -> int:
-        return self._stack.services[name].restarts
-
-    def wait_healthy(self, name: str, timeout: float = 300) -> float:
-        """Seconds until `name` answers its health URL again (it may be mid-restart)."""
-        import time
-
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if self._stack.services[name].healthy():
-                return time.monotonic() - start
-            time.sleep(0.5)
-        raise AssertionError(f"{name} did not answer within {timeout:.0f}s")
-
-    def logs(self) -> str:
-        """Everything every server printed so far (all restarts)."""
-        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((self.tmp / "logs").glob("*.log")))
-
-    def stop_rasa(self) -> None:
-        self._stack.stop(only="rasa server")
-
-    def start_rasa(self) -> None:
-        self._stack.start(only="rasa server")
-        try:
-            self._stack.wait_ready(timeout=300, only="rasa server")
-        except BaseException:
-            self._stack.stop()
-            raise
-
-    def tail(self, name: str) -> str:
-        return "\n".join(self._stack.services[name].tail)
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
-    running = RunningStack(tmp_path_factory.mktemp("stack"))
-    running.start()
-    yield running
-    running.stop()
+pytest_plugins = ["tests.support.stack", "tests.support.services"]

@@ -75,7 +75,7 @@ def matches(lead: Dict[str, Any], q: str) -> bool:
     """Search by name, email or phone (case-insensitive; a phone also by its digits).
 
     Done in Python because these columns are encrypted at rest (bot/infra/crypto.py): the database
-    cannot compare them. 1000 leads take well under a second (tests/test_privacy.py measures it).
+    cannot compare them. 1000 leads take well under a second (tests/integration/test_privacy.py measures it).
     """
     needle = q.strip().casefold()
     if any(needle in (lead.get(key) or "").casefold() for key in ("full_name", "email", "phone")):

@@ -4,7 +4,7 @@ The form's slot lists, eligibility (which answers are needed, the plain-language
 check that every criterion exists, the form actions' extract methods, and every staff view of a lead
 (dashboard, CSV, email, FHIR) read this list. Prompts, buttons and "why do you ask" answers stay in
 domain.yml responses (`utter_ask_<slot>`, `utter_why_<slot>`), the standard Rasa way;
-tests/test_catalogue.py checks that the two agree. Adding a question: README.md, "Adding a question".
+tests/unit/test_catalogue.py checks that the two agree. Adding a question: README.md, "Adding a question".
 
 Readers are looked up at call time (`questions()` reads `QUESTIONS`), so a test can add a question.
 """

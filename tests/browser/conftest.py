@@ -1,7 +1,7 @@
 """Browser test fixtures: Debian's Chromium through Playwright, a guard that fails any request
 leaving 127.0.0.1, and (for the dev-only tests) a fake Rasa REST server plus the real web app.
 
-The real-stack tests use the `stack` fixture from tests/conftest.py (Rasa + actions + web app);
+The real-stack tests use the `stack` fixture from tests/support/stack.py (Rasa + actions + web app);
 they never skip.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -40,12 +41,6 @@ LOOPBACK = {"127.0.0.1"}
 def pytest_configure(config):
     config.addinivalue_line("markers", "fake_rasa: dev-only widget test against a fake Rasa REST server (stand-in until the real stack fixture exists)")
     config.addinivalue_line("markers", "real_stack: runs against the real Rasa + actions + web app (`stack` fixture)")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +278,7 @@ def dev_web(fake_rasa, tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------------------------
-# The real stack (Rasa + actions + web app, the `stack` fixture from tests/conftest.py)
+# The real stack (Rasa + actions + web app, the `stack` fixture from tests/support/stack.py)
 # ---------------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 Two groups:
 - `real_stack` tests: the whole product (Rasa + actions + web app, from the `stack` fixture in
-  tests/conftest.py). These are the issue's acceptance tests. Bot wording is matched loosely.
+  tests/support/stack.py). These are the issue's acceptance tests. Bot wording is matched loosely.
 - `fake_rasa` tests (names start with test_dev_): DEV-ONLY stand-ins. They run the real web app
   against a tiny fake Rasa REST server started by the test, to check the widget's own behaviour
   (buttons, retry, storage, CORS, accessibility) without the trained bot. They do not prove the bot works.

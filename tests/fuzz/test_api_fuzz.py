@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_staff_support import free_port, lead, staff_stack, store_for  # noqa: E402
+from tests.support.services import free_port, lead, staff_stack, store_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = ROOT / ".venv-fuzz" / "bin" / "schemathesis"
