@@ -94,7 +94,7 @@ _IDIOMS = [
     r"\bburn(?:ed|t|ing)?\s+out\b|\bburnout\b",
     r"\bbeat(?:ing|s)?\s+myself\s+up\b|\bkick(?:ing|ed)?\s+myself\b|\bshot\s+myself\s+in\s+the\s+foot\b|\bpinch(?:ing|ed)?\s+myself\b",
     r"\bkill(?:ing|ed)?\s+myself\s+(?:laughing|at\s+(?:work|the\s+gym|physio|pt)|working|trying\s+to\s+(?:keep|get|make|finish|pay)|to\s+(?:get|make|finish|keep|pay|meet))\b|\bkmsl\b",
-    r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b",
+    r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b(?!'s|\s+(?:gun|pistol|rope|pills|meds|belt|razor|knife))",
     r"\bend\s+of\s+my\s+rope\b|\bwit'?s\s+end\b",
     r"\b(?:phone|battery|laptop|computer|tablet|ipad|car|charger|plants?)(?:'s|\s+is)?\s+(?:about\s+to|going\s+to|gonna|might|will|is\s+going\s+to)\s+die\b",
     r"\b(?:was|is|are|were|been|be)\s+(?:absolute\s+|pure\s+|total\s+|sheer\s+)?murder\b",
@@ -157,7 +157,7 @@ PATTERNS = {
         r"\b(?:go|went|going)\s+to\s+sleep\s+(?:and|&)\s+(?:never|not)\s+wake\s+up\b|\bsleep\s+forever\b|\bnever\s+wake\s+up\s+again\b|\bfall\s+asleep\s+and\s+not\s+wake\b",
         r"\b(?:don't|do\s+not|no\s+longer|didn't|never)\s+(?:really\s+)?(?:want|wish|care)\s+to\s+(?:live|be\s+alive|be\s+here|exist|wake\s+up|go\s+on(?!\s+(?:with|a|an|the|to|like\s+this\s+(?:form|chat)))|keep\s+(?:living|going|waking\s+up)|stay\s+alive|see\s+tomorrow|be\s+around)\b",
         r"\b(?:don't|do\s+not)\s+care\s+if\s+i\s+(?:die|live|wake\s+up|don't\s+wake)\b|\bwouldn't\s+mind\s+(?:dying|if\s+i\s+died|not\s+waking|being\s+dead)\b",
-        r"\b(?:better\s+off\s+(?:dead|without\s+me|if\s+i\s+(?:was|were|wasn't|weren't|died|left|disappeared)|with\s+me\s+gone)|(?:everyone|everybody|they|my\s+\w+|world|family|kids)\s+(?:would|'d)\s+be\s+(?:better|happier|fine|ok|okay)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:was|were|wasn't|weren't|died|disappeared)))",
+        r"\b(?:better\s+off\s+(?:dead|without\s+me|if\s+i\s+(?:(?:was|were)\s+(?:dead|gone|not\s+(?:here|around|alive))|wasn't\s+(?:here|around|alive)|weren't\s+(?:here|around|alive)|died|left\s+for\s+good|disappeared)|with\s+me\s+gone)|(?:everyone|everybody|they|my\s+\w+|world|family|kids)\s+(?:would|'d)\s+be\s+(?:better|happier|fine|ok|okay)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:(?:was|were)\s+(?:dead|gone|not\s+(?:here|around|alive))|wasn't\s+(?:here|around|alive)|weren't\s+(?:here|around|alive)|died|disappeared)))",
         r"\b(?:no\s*one|nobody|noone|no-one)\s+(?:would|will|'d)\s+(?:even\s+)?(?:miss|notice|care)\s+(?:me\s+)?(?:if\s+i\s+(?:was|were|died|disappeared|was\s+gone|wasn't\s+here)|when\s+i'm\s+gone|if\s+i\s+(?:just\s+)?(?:left|vanished))",
         r"\b(?:i'm|i\s+am|i\s+feel\s+like|feel\s+like|i\s+feel|being|i've\s+become|just|i'm\s+just|im\s+such)\s+(?:such\s+|just\s+|only\s+|nothing\s+but\s+|a\s+huge\s+|a\s+total\s+|)(?:a\s+)?(?:huge\s+|total\s+|massive\s+)?burden\b",
         r"\b(?:tired|sick|exhausted)\s+of\s+being\s+(?:a\s+)?(?:burden|alive|here)\b|\bburden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|my\s+kids|my\s+husband|my\s+wife|the\s+people)\b",
@@ -170,7 +170,7 @@ PATTERNS = {
         r"\b(?:rather|sooner)\s+be\s+dead\b|\b(?:rather|sooner)\s+(?:just\s+)?die\b(?!\s+than\s+(?!live|living|go\s+on|keep|suffer|spend|feel|be\s+in|have\s+this|hurt|deal\s+with\s+this\s+pain))",
         r"\b(?:want|wish|need)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish)\s+(?:forever|for\s+good|permanently|and\s+never\s+come\s+back)\b|\b(?:stop|cease)\s+(?:existing|to\s+exist)\b|\bnot\s+(?:to\s+)?exist\s+anymore\b",
         r"\bwant\s+(?:it\s+all|everything|my\s+life|life|all\s+of\s+(?:it|this))\s+to\s+(?:end|be\s+over|stop)\b|\bwant\s+(?:it\s+)?all\s+to\s+(?:end|be\s+over)\b",
-        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here)\s*(?:[.!]|$|anymore|(?:much\s+)?longer|much\s+longer|for\s+(?:much\s+)?long(?:er)?|tomorrow|next\s+(?:week|month|year)|by\s+(?:then|\w+day|christmas))\b",
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here)\s*(?:[.!]|$|anymore|(?:much\s+)?longer|much\s+longer|for\s+(?:much\s+)?long(?:er)?|tomorrow|next\s+(?:week|month|year)|by\s+(?:then|\w+day|christmas))\b(?!.{0,50}\b(?:vacation|holiday|trip|travel\w*|out\s+of\s+town|away|visiting|reschedul\w*|the\s+week\s+after|can\s+we|another\s+(?:day|time|week)|conference))",
         r"\b(?:no|don't\s+see\s+a|don't\s+have\s+a|can't\s+(?:find|see)\s+a|not\s+a\s+single|without\s+a)\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to\s+|in\s+)?(?:keep\s+)?(?:live|living|going\s+on|being\s+alive|stay(?:ing)?\s+alive|wak(?:e|ing)\s+up)\b|\bnothing\s+(?:left\s+)?to\s+live\s+for\b",
         r"\bstop\s+(?:being\s+alive|waking\s+up)\b|\bwhy\s+was\s+i\s+(?:even\s+|ever\s+)?born\b|\bi'm\s+(?:just\s+)?dead\s+weight\b",
         r"\bif\s+i\s+(?:don't|didn't|never|do\s+not)\s+wake\s+up\b.{0,30}\b(?:fine|ok|okay|good|relief|better|wouldn't\s+mind|don't\s+care)\b",
@@ -309,6 +309,78 @@ PATTERNS = {
         rf"\b{WHO}\s+(?:took|swallowed|downed|overdosed\s+on)\s+(?:a\s+(?:bunch|lot|handful|ton)|all|the\s+whole|too\s+many)\b",
     ],
 }
+# ---- generalised by category meaning (2026-12-03, a fifth author): the shape of each kind of statement, not
+# the dev sets' phrasings. Each entry pairs what the category is about with a word that makes it personal.
+_LETHAL = r"(?:rope|noose|gun|pistol|revolver|rifle|shotgun|handgun|razor\s*blades?|blades?|helium|exhaust|belt\s+and\s+(?:a\s+)?(?:hook|beam|door))"
+_FAMILY = r"(?:kids|children|son|daughter|sons|daughters|wife|husband|partner|family|mom|mum|dad|mother|father|parents|sister|brother|everyone|everybody|grandkids|grandchildren|friends|best\s+friend)"
+_PETS = r"(?:dog|dogs|cat|cats|pets?|bird|birds|puppy|kitty|parrot|horse|fish)"
+GENERAL = {
+    "passive_ideation": [
+        # wishing oneself gone: "wish i could just vanish for good", "i wish everything would just stop"
+        r"\bwish(?:ed|ing)?\s+(?:i\s+)?(?:could|would|might|was\s+able\s+to)?\s*(?:just\s+|simply\s+)?(?:not\s+exist|stop\s+existing|cease\s+to\s+exist|be\s+gone|go\s+away\s+(?:forever|for\s+good|permanently)|fade\s+(?:away|out)\s*(?:[.!]|$|forever|for\s+good|and\s+never)|vanish(?:ed)?\s+(?:forever|for\s+good|permanently|without\s+a\s+trace)|disappear(?:ed)?\s+(?:forever|for\s+good|permanently|and\s+never|without\s+a\s+trace|off\s+the\s+face))",
+        r"\bwish(?:ed|ing)?\s+(?:that\s+)?(?:it|everything|it\s+all|all\s+of\s+(?:it|this)|life|my\s+life)\s+(?:would|could)\s+(?:just\s+|all\s+){0,2}(?:stop|end|be\s+over)\b(?!\s+(?:hurting|aching|burning|throbbing))",
+        r"\bwish(?:ed|ing)?\s+(?:i\s+)?(?:could|would)?\s*(?:just\s+)?(?:fall\s+asleep|go\s+to\s+sleep|drift\s+off|sleep)\s+(?:and|&|n)\s+(?:just\s+)?(?:never|not|stay)\b|\bwish(?:ed|ing)?\s+i\s+(?:would|could)\s+(?:just\s+)?(?:not|never)\s+wake\b",
+        r"\b(?:so|then)\s+i\s+(?:wouldn't|won't|don't|didn't|would\s+not|will\s+not)\s+have\s+to\s+(?:wake\s+up|be\s+here|exist|live|feel\s+anything\s+ever)\b",
+        # the burden said as a fact or a countdown: "i won't be a problem for anyone much longer"
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:a|an)\s+(?:\w+\s+)?(?:problem|burden|bother|nuisance|trouble|weight|inconvenience|drain)\s+(?:to\s+\w+\s+|for\s+\w+\s+|on\s+\w+\s+)?(?:much\s+longer|for\s+(?:much\s+)?long(?:er)?|anymore|soon|after\s+(?:tonight|today|this)|very\s+long)\b",
+        r"\b(?:won't|will\s+not|wont|not\s+going\s+to|never)\s+(?:have\s+to|need\s+to)\s+(?:worry\s+about|deal\s+with|take\s+care\s+of|look\s+after|put\s+up\s+with|carry)\s+me\s+(?:much\s+longer|anymore|for\s+(?:much\s+)?long(?:er)?|soon|again|after\s+(?:tonight|today|this))\b",
+        r"\b(?:everyone|everybody|they|my\s+\w+|the\s+world|people|my\s+family|my\s+kids)\s+(?:would|will|'d|'ll)\s+(?:be\s+)?(?:better|happier|freer|relieved|fine)\s+(?:\w+\s+){0,2}(?:once|when|after|if)\s+i'm\s+(?:gone|dead|not\s+here|not\s+around|out\s+of\s+the\s+picture)\b",
+        r"\b(?:i'm|i\s+am|feel\s+like\s+i'm|i\s+feel\s+like)\s+(?:just\s+)?(?:a\s+)?(?:waste\s+of\s+(?:space|air|oxygen|a\s+life)|taking\s+up\s+space)\b",
+        # not wanting to be here / tired of waking up, any tense
+        r"\b(?:tired|sick|exhausted|weary)\s+of\s+(?:waking\s+up|existing|breathing|surviving|being\s+(?:here|around|me))\b",
+        r"\b(?:can't|cannot|don't\s+want\s+to)\s+(?:keep\s+)?(?:do(?:ing)?|fac(?:e|ing))\s+(?:another|one\s+more)\s+(?:day|year|morning|week)\s+(?:of\s+(?:this|being\s+alive|living|existing)|alive|like\s+this)\b",
+        r"\b(?:don't|do\s+not|can't)\s+see\s+(?:myself|me)\s+(?:being\s+)?(?:here|around|alive|still\s+here|making\s+it|living)\s+(?:much\s+longer|by|in\s+(?:a|another|five|ten)\s+(?:year|years|month|months)|next\s+(?:year|month|week)|for\s+long)\b",
+        r"\b(?:done|finished|through)\s+(?:with\s+)?(?:existing|being\s+alive|staying\s+alive|trying\s+to\s+stay\s+alive|living\s+like\s+this\s+for\s+good)\b",
+        r"\b(?:death|dying|the\s+end|not\s+existing|being\s+gone)\s+(?:sounds|seems|feels|looks)\s+(?:\w+\s+)?(?:good|nice|peaceful|better|easier|like\s+(?:a\s+)?(?:relief|rest|peace|the\s+answer))\b",
+        r"\b(?:i\s+)?(?:keep|kept)\s+(?:hoping|praying|wishing)\s+(?:i|that\s+i)\s+(?:won't|wouldn't|don't|die|just\s+die)\b",
+    ],
+    "implicit_slang": [
+        # farewells and preparations
+        r"\b(?:made|making|make)\s+(?:my\s+)?peace\s*(?:[.!]|$|with\s+(?:it\s+all|everything|dying|death|going|leaving|my\s+decision|the\s+decision|god|the\s+world|what\s+i'm\s+(?:going|about)\s+to\s+do))",
+        r"\b(?:at\s+peace|okay|ok|fine|comfortable)\s+with\s+(?:my\s+decision|the\s+decision|what\s+i(?:'ve|\s+have)\s+decided|dying|leaving\s+this|going\s+now|ending\s+it)\b",
+        r"\btying\s+up\s+(?:all\s+(?:of\s+)?)?(?:my\s+|the\s+)?(?:last\s+|final\s+)?loose\s+ends\b(?!\s+(?:at|for|before|on)\s+(?:work|the\s+(?:office|job|project|holidays?|move|trip)|my\s+(?:job|trip|move|surgery|infusion|appointment|leave)))",
+        rf"\b(?:wrote|written|writing|write|left|leaving|recorded|recording|finished)\s+(?:\w+\s+){{0,2}}(?:letters?|notes?|cards?|videos?|messages?)\s+(?:to|for)\s+(?:each\s+of\s+)?(?:my|all\s+my|the)\s+(?:\w+\s+)?{_FAMILY}\b(?!.{{0,40}}\b(?:birthday|christmas|holiday|thank|school|teacher|camp|graduat|wedding|anniversary|valentine|mother'?s\s+day|father'?s\s+day))",
+        rf"\b(?:gave|given|giving|give|rehomed|rehoming|rehome|found\s+(?:a\s+)?(?:new\s+)?homes?\s+for)\s+(?:away\s+)?(?:my|both\s+my|all\s+my)\s+{_PETS}\s*(?:away\s*)?(?:to\s+(?:my\s+|a\s+|the\s+)?(?:\w+\s+){{0,2}})?(?:[.!,]|$|so|because\s+(?:i\s+)?won't|yesterday|today|this\s+week)(?!.{{0,50}}\b(?:can't\s+(?:walk|take\s+care|look\s+after|care\s+for|lift|afford|bend)|allerg|moving|landlord|apartment|too\s+much\s+for\s+me|couldn't\s+(?:walk|care|keep)))",
+        r"\b(?:this|that)\s+(?:is|was|will\s+be)\s+(?:the\s+)?(?:last|final)\s+(?:time\s+(?:you'll|you\s+will|anyone\s+will)\s+hear|thing\s+i\s+(?:say|write|send)|text|post|chat)\b|\byou\s+won't\s+(?:be\s+)?hear(?:ing)?\s+from\s+me\s+(?:again|anymore|after\s+(?:tonight|today))\b",
+        rf"\btell\s+(?:my\s+)?(?:\w+\s+)?(?:{_FAMILY}|them|her|him)\s+(?:that\s+)?i\s+(?:love|loved)\s+(?:them|her|him|you)\b(?!.{{0,20}}\b(?:for\s+me\s+when|at\s+the\s+party))|\b(?:it\s+(?:was|has\s+been)|been)\s+(?:nice|good|an\s+honou?r)\s+knowing\s+(?:you|everyone|y'?all)\b|\bgoodbye\s+(?:everyone|everybody|world|all|y'?all|friends)\b",
+        r"\b(?:sorry\s+for\s+everything|forgive\s+me)\b.{0,40}\b(?:goodbye|bye|i\s+love\s+you|take\s+care\s+of|won't\s+be|can't\s+do\s+this\s+anymore)\b",
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+(?:be\s+)?(?:here|around|alive|breathing)\s+(?:for|to\s+see|when)\s+(?:\w+\s+){0,3}(?:christmas|birthday|infusion|appointment|consult\w*|the\s+(?:new\s+)?year|next\s+(?:week|month|year)|spring|summer|the\s+holidays|it|that|results)\b",
+        r"\b(?:won't|will\s+not|wont|no\s+need\s+to|don't\s+need\s+to|no\s+point\s+(?:to|in))\s+(?:book|schedule|bother\s+(?:booking|scheduling|with)|call(?:ing)?\s+me|follow(?:ing)?\s+up)\b.{0,40}\b(?:won't\s+be\s+(?:here|around|alive)|by\s+then|not\s+going\s+to\s+be\s+(?:here|around))\b",
+        r"\b(?:everything|it\s+all|my\s+stuff|the\s+papers|my\s+will|the\s+insurance|passwords|accounts)\s+(?:is|are)\s+(?:all\s+)?(?:sorted|arranged|in\s+order|taken\s+care\s+of|ready|set)\s+(?:for\s+(?:after|when)|so\s+(?:my|they|nobody)|for\s+my\s+(?:family|kids|wife|husband))\b",
+        r"\bmade\s+up\s+my\s+mind\b.{0,30}\b(?:tonight|it's\s+time|this\s+is\s+it|i'm\s+done|no\s+turning\s+back|going\s+through\s+with\s+it|to\s+(?:go|end|die|do\s+it))\b|\b(?:going|gonna)\s+(?:to\s+)?(?:go\s+through\s+with\s+it|do\s+it)\s+(?:tonight|this\s+time|for\s+real|finally|once\s+and\s+for\s+all)\b",
+        r"\bput\s+myself\s+out\s+of\s+(?:my\s+|this\s+)?misery\b|\bput\s+an\s+end\s+to\s+(?:it\s+all|myself|my\s+life|everything|my\s+existence|me)\b",
+    ],
+    "attempt": [
+        # an attempt told in any tense, with a word that says what it was
+        r"\b(?:last|first|second|third|other|one|that|the)\s+time\s+i\s+(?:tried|attempted)\s*(?:[.,;!]|$|to\s+(?:end|kill|die|go|take\s+(?:all|them|my\s+(?:own\s+)?life|the\s+whole|everything)|not\s+wake|overdose|od|hang|jump|unalive)|it\b(?!\s+(?:for|on|with|out)))",
+        r"\bmy\s+(?:first|second|third|fourth|last|previous|latest|most\s+recent|recent|earlier|only|other)\s+(?:suicide\s+)?attempt\b(?!\s+(?:at|to|with|of|in\s+(?:pt|physical)))|\battempts?\s+on\s+my\s+(?:own\s+)?life\b",
+        r"\b(?:ended\s+up|woke\s+up|wound\s+up|landed|was\s+rushed|got\s+rushed|was\s+taken|got\s+taken|was\s+admitted|got\s+admitted|spent\s+\w+\s+(?:days?|nights?|weeks?))\s+(?:up\s+)?(?:in|to|at)\s+(?:the\s+)?(?:er|e\.r\.|hospital|icu|emergency(?:\s+room)?|a&e|psych\s+ward|psych\s+unit|ambulance)\b.{0,50}\b(?:after|because|when|from)\s+(?:i\s+)?(?:took\s+(?:all|the\s+whole|a\s+whole|everything|them\s+all|every|a\s+(?:handful|bunch|bottle))|swallowed|tried|an?\s+(?:overdose|od|attempt)|my\s+(?:overdose|od|attempt)|overdos\w+|od|cut\s+(?:my|too)|hurt\s+myself)",
+        r"\b(?:(?:hospitali[sz]ed|admitted|committed|sectioned|put\s+on\s+(?:a\s+)?(?:suicide\s+watch|hold)|inpatient)\s+(?:\w+\s+){0,3}(?:after|for|because\s+of)\s+(?:my|an|the)\s+(?:attempt|overdose|od))\b",
+        r"\b(?:found\s+me|got\s+to\s+me|called\s+(?:911|an\s+ambulance)\s+(?:on|for)\s+me)\s+(?:just\s+)?(?:in\s+time|before\s+(?:it\s+(?:worked|was\s+too\s+late)|i\s+(?:died|could|stopped))|unconscious|not\s+breathing|barely\s+breathing|unresponsive)\b|\b(?:they|the\s+doctors?|paramedics|someone)\s+(?:revived|resuscitated|brought)\s+me\s*(?:back)?\b",
+        r"\b(?:tried|trying|attempted)\s+to\s+(?:end\s+(?:it|things|everything|my\s+suffering)|go\s+to\s+sleep\s+(?:forever|for\s+good)|not\s+wake\s+up|take\s+(?:all|them\s+all|the\s+whole|everything|a\s+(?:whole\s+)?bottle)|swallow\s+(?:all|them|everything|the\s+whole))\b",
+        r"\b(?:took|swallowed|downed)\s+(?:\w+\s+){0,4}\b(?:and|then)\s+(?:\w+\s+){0,3}(?:woke\s+up\s+in|ended\s+up\s+in|found\s+me|called\s+911|they\s+pumped|had\s+my\s+stomach)\b",
+        r"\b(?:survived|lived\s+through|made\s+it\s+through)\s+(?:it|that|the\s+last\s+one)\b.{0,40}\b(?:tried|attempt|overdose|od|didn't\s+work|wasn't\s+enough)\b|\b(?:tried|attempt\w*)\b.{0,40}\b(?:didn't\s+work|wasn't\s+enough|wasn't\s+successful|failed|survived)\b",
+    ],
+    "overdose_intent": [
+        # all of it, at once, or enough of it
+        rf"\b(?:take|taking|took|swallow\w*|down|downing|pop|popping|chug\w*)\s+(?:all|every|the\s+whole|whole|a\s+whole|an\s+entire|the\s+entire|the\s+rest\s+of)\s+(?:\w+\s+){{0,3}}(?:at\s+once|in\s+one\s+go|at\s+the\s+same\s+time|together|tonight)\b",
+        rf"\b(?:sav(?:e|ed|ing)|stor(?:e|ed|ing)|keep(?:ing)?|kept|collect(?:ed|ing)?|build(?:ing)?|built|hold(?:ing)?)\s+(?:up\s+)?(?:\w+\s+){{0,2}}{MEDS}\s+(?:up|back|aside)?\b(?!.{{0,60}}\b(?:bad\s+days|flares?|emergenc\w+|travel\w*|trips?|vacation|insurance|refills?|pharmacy|run\s+out|running\s+out|shortage|in\s+case\s+(?:the|my)\s+pain|the\s+weekend|night\s+time|doctor|prescribed))(?=.{{0,80}}\b(?:enough|all\s+at\s+once|one\s+day|when\s+(?:i'm|it's|i\s+decide)|for\s+(?:when|the\s+end|that|later|good)|just\s+in\s+case\s+i|so\s+i\s+(?:can|could|have)|in\s+case\s+i\s+(?:need|want|decide|can't)|a\s+way\s+out|the\s+end))",
+        rf"\b(?:{MEDS}|them|it|everything)\b.{{0,60}}\b(?:to\s+die|so\s+(?:that\s+)?i\s+(?:can|could|would|'d|will|won't|wouldn't)\s+(?:die|sleep\s+forever|not\s+wake|never\s+wake|finally\s+sleep\s+for)|and\s+(?:just\s+)?(?:not|never)\s+wake\s+up|and\s+(?:just\s+)?sleep\s+forever|and\s+be\s+done\s+with\s+(?:it|everything|life))\b",
+        rf"\b(?:wash(?:ed|ing)?|chas(?:e|ed|ing))\s+(?:them|it|the\s+(?:pills|lot)|all\s+of\s+(?:them|it)|\w+\s+{MEDS})\s+down\s+with\s+(?:a\s+)?(?:\w+\s+)?(?:vodka|whiskey|whisky|wine|alcohol|booze|liquor|rum|gin|tequila|bottle|fifth)\b",
+        rf"\bhow\s+many\s+(?:\w+\s+){{0,3}}(?:it\s+)?(?:would|does|will|to)\s+(?:it\s+)?(?:take|need)\s+(?:to\s+)?(?:not\s+wake|never\s+wake|stop|shut\s+down|make\s+(?:my\s+)?(?:heart|liver|kidneys|breathing))",
+        rf"\b(?:take|taking|took|swallow\w*|pop|popping)\s+(?:way\s+)?(?:too\s+many|a\s+lot\s+of|a\s+ton\s+of|loads\s+of|dozens\s+of|\d{{2,}})\s+(?:\w+\s+)?{MEDS}?\b.{{0,40}}\b(?:on\s+purpose|to\s+(?:die|end|sleep\s+forever|not\s+wake)|and\s+(?:not|never)\s+wake|hoping|so\s+(?:that\s+)?i\s+(?:wouldn't|won't|don't|can|could))\b",
+    ],
+    "method_plan": [
+        # a method that is only a method, beside an intent or a time
+        rf"\b{_LETHAL}\b.{{0,50}}\b(?:tonight|when\s+i'm\s+ready|when\s+the\s+time\s+comes|end\s+(?:it|this|things|everything)|do\s+it|use\s+(?:it|them)\s+(?:on\s+myself|tonight|soon|when)|on\s+myself|my\s+way\s+out|the\s+way\s+(?:i'll|i\s+will|i'm\s+going\s+to)\s+go|for\s+(?:me|myself)\s+(?:tonight|when|if))\b",
+        rf"\b(?:end\s+it|do\s+it|go\s+through\s+with\s+it|my\s+way\s+out|how\s+i'll\s+go)\b.{{0,40}}\b(?:with|using|use)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|dad's\s+|my\s+dad's\s+)?{_LETHAL}\b",
+        r"\bhow\s+(?:high|tall|far\s+(?:up|down)|long|fast)\s+(?:\w+\s+){0,6}(?:to\s+(?:die|be\s+fatal|kill\s+(?:you|me|someone|a\s+person)|not\s+survive|be\s+sure)|survive(?:able)?|fatal|lethal)\b|\b(?:would|will|could)\s+(?:i|you|someone|a\s+person)\s+survive\s+(?:a|the|that)\s+(?:fall|jump|drop)\b",
+        r"\b(?:wrote|written|writing|planned|planning|arranged|picked)\s+(?:out\s+)?(?:my|the)\s+(?:own\s+)?(?:funeral|obituary|eulogy)\b(?=.{0,60}\b(?:soon|tonight|this\s+week|already|ready|so\s+(?:they|nobody|no\s+one)|for\s+(?:when|after)|won't\s+have\s+to)\b)",
+        r"\b(?:know|found|scoped\s+out|picked|chose|chosen|checked\s+out|looking\s+at|went\s+to\s+look\s+at)\s+(?:exactly\s+)?(?:the|a|which)\s+(?:spot|place|bridge|building|cliff|roof|ledge|tracks|overpass)\b(?=.{0,60}\b(?:jump|high\s+enough|drop|do\s+it|end\s+it|when|tonight|go\s+(?:off|over))\b)",
+    ],
+}
+for _cat, _pats in GENERAL.items():
+    PATTERNS.setdefault(_cat, []).extend(_pats)
 _COMPILED = {cat: [re.compile(p) for p in pats] for cat, pats in PATTERNS.items()}
 _IDIOM_RE = [re.compile(p) for p in _IDIOMS] + [re.compile(_ACCIDENT), re.compile(_ACCIDENT2)]
 _NEGATION_RE = [re.compile(p) for p in _NEGATION]
