@@ -370,3 +370,20 @@ def test_generalised_category_patterns_catch_new_phrasings(category, text):
 @pytest.mark.parametrize("text", GENERAL_NOT_CRISIS)
 def test_generalised_patterns_leave_ordinary_talk_alone(text):
     assert not is_crisis(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "honestly nobody would miss me", "i dont know why im still alive", "by the time you read this",
+    "please look after my boys when i'm gone", "i'll finally be at peace soon", "ive decided its time.",
+    "my husband keeps a pistol in the safe and i keep thinking about it", "gonna swallow everything in the cabinet",
+])
+def test_more_general_shapes_are_crisis(text):
+    assert is_crisis(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "nobody would notice if i skipped one pt session", "i decided it's time to try ketamine",
+    "i take all my evening pills with dinner", "i'm going away for the weekend", "the end of the road for my old car",
+])
+def test_more_general_shapes_leave_ordinary_talk_alone(text):
+    assert not is_crisis(text), text

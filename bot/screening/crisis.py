@@ -333,6 +333,8 @@ GENERAL = {
         r"\b(?:don't|do\s+not|can't)\s+see\s+(?:myself|me)\s+(?:being\s+)?(?:here|around|alive|still\s+here|making\s+it|living)\s+(?:much\s+longer|by|in\s+(?:a|another|five|ten)\s+(?:year|years|month|months)|next\s+(?:year|month|week)|for\s+long)\b",
         r"\b(?:done|finished|through)\s+(?:with\s+)?(?:existing|being\s+alive|staying\s+alive|trying\s+to\s+stay\s+alive|living\s+like\s+this\s+for\s+good)\b",
         r"\b(?:death|dying|the\s+end|not\s+existing|being\s+gone)\s+(?:sounds|seems|feels|looks)\s+(?:\w+\s+)?(?:good|nice|peaceful|better|easier|like\s+(?:a\s+)?(?:relief|rest|peace|the\s+answer))\b",
+        r"\b(?:no\s*one|nobody|noone|no-one)\s+(?:would|will|'d|is\s+going\s+to)\s+(?:even\s+|really\s+|actually\s+)?miss\s+me\b",
+        r"\bi\s+(?:shouldn't|should\s+not)\s+(?:even\s+)?(?:be\s+alive|exist|be\s+(?:here|on\s+this\s+earth)\s*(?:[.!]|$|anymore|at\s+all))|\b(?:don't|do\s+not)\s+know\s+why\s+i'm\s+(?:still\s+(?:here|alive|around|breathing)|alive)\b",
         r"\b(?:i\s+)?(?:keep|kept)\s+(?:hoping|praying|wishing)\s+(?:i|that\s+i)\s+(?:won't|wouldn't|don't|die|just\s+die)\b",
     ],
     "implicit_slang": [
@@ -349,6 +351,10 @@ GENERAL = {
         r"\b(?:won't|will\s+not|wont|no\s+need\s+to|don't\s+need\s+to|no\s+point\s+(?:to|in))\s+(?:book|schedule|bother\s+(?:booking|scheduling|with)|call(?:ing)?\s+me|follow(?:ing)?\s+up)\b.{0,40}\b(?:won't\s+be\s+(?:here|around|alive)|by\s+then|not\s+going\s+to\s+be\s+(?:here|around))\b",
         r"\b(?:everything|it\s+all|my\s+stuff|the\s+papers|my\s+will|the\s+insurance|passwords|accounts)\s+(?:is|are)\s+(?:all\s+)?(?:sorted|arranged|in\s+order|taken\s+care\s+of|ready|set)\s+(?:for\s+(?:after|when)|so\s+(?:my|they|nobody)|for\s+my\s+(?:family|kids|wife|husband))\b",
         r"\bmade\s+up\s+my\s+mind\b.{0,30}\b(?:tonight|it's\s+time|this\s+is\s+it|i'm\s+done|no\s+turning\s+back|going\s+through\s+with\s+it|to\s+(?:go|end|die|do\s+it))\b|\b(?:going|gonna)\s+(?:to\s+)?(?:go\s+through\s+with\s+it|do\s+it)\s+(?:tonight|this\s+time|for\s+real|finally|once\s+and\s+for\s+all)\b",
+        r"\bby\s+the\s+time\s+(?:you|anyone|someone|they)\s+(?:read|reads|see|sees|get|gets|find|finds)\s+(?:this|my\s+message|it)\b|\bgoing\s+away\s+(?:for\s+good|forever|permanently|and\s+(?:not|won't|never)\s+(?:be\s+)?(?:coming|come)\s+back)\b",
+        rf"\b(?:take\s+care\s+of|look\s+after|watch\s+over|be\s+there\s+for)\s+(?:\w+\s+){{1,3}}(?:when|after|once)\s+i'm\s+(?:gone|not\s+(?:here|around))\b|\bthis\s+is\s+(?:the|my)\s+end\s*(?:[.!]|$|for\s+me)",
+        r"\b(?:i'll|i\s+will|soon\s+i'll|i'm\s+going\s+to)\s+(?:finally\s+)?be\s+(?:at\s+peace|at\s+rest|out\s+of\s+pain\s+(?:forever|for\s+good))\s*(?:[.!]|$|soon|tonight|tomorrow|forever|for\s+good)",
+        r"\b(?:decided|know|knew)\s+(?:that\s+)?it'?s\s+time\s*(?:[.!]|$|to\s+go\b|for\s+me\s+to\s+go)|\bby\s+my\s+own\s+hand\b",
         r"\bput\s+myself\s+out\s+of\s+(?:my\s+|this\s+)?misery\b|\bput\s+an\s+end\s+to\s+(?:it\s+all|myself|my\s+life|everything|my\s+existence|me)\b",
     ],
     "attempt": [
@@ -373,7 +379,8 @@ GENERAL = {
     ],
     "method_plan": [
         # a method that is only a method, beside an intent or a time
-        rf"\b{_LETHAL}\b.{{0,50}}\b(?:tonight|when\s+i'm\s+ready|when\s+the\s+time\s+comes|end\s+(?:it|this|things|everything)|do\s+it|use\s+(?:it|them)\s+(?:on\s+myself|tonight|soon|when)|on\s+myself|my\s+way\s+out|the\s+way\s+(?:i'll|i\s+will|i'm\s+going\s+to)\s+go|for\s+(?:me|myself)\s+(?:tonight|when|if))\b",
+        rf"\b{_LETHAL}\b.{{0,50}}\b(?:tonight|when\s+i'm\s+ready|when\s+the\s+time\s+comes|end\s+(?:it|this|things|everything)|do\s+it|use\s+(?:it|them)\s+(?:on\s+myself|tonight|soon|when)|on\s+myself|my\s+way\s+out|the\s+way\s+(?:i'll|i\s+will|i'm\s+going\s+to)\s+go|for\s+(?:me|myself)\s+(?:tonight|when|if)|(?:keep|kept)\s+thinking\s+about\s+(?:it|using)|think(?:ing)?\s+about\s+using)\b",
+        rf"\b(?:take|swallow|down)\s+(?:everything|every\s+(?:pill|tablet|last\s+one))\s+(?:i\s+(?:have|got|own|can\s+find)(?!\s+(?:been|to\s+take))|in\s+(?:the|my)\s+(?:house|cabinet|drawer|bathroom))\b",
         rf"\b(?:end\s+it|do\s+it|go\s+through\s+with\s+it|my\s+way\s+out|how\s+i'll\s+go)\b.{{0,40}}\b(?:with|using|use)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|dad's\s+|my\s+dad's\s+)?{_LETHAL}\b",
         r"\bhow\s+(?:high|tall|far\s+(?:up|down)|long|fast)\s+(?:\w+\s+){0,6}(?:to\s+(?:die|be\s+fatal|kill\s+(?:you|me|someone|a\s+person)|not\s+survive|be\s+sure)|survive(?:able)?|fatal|lethal)\b|\b(?:would|will|could)\s+(?:i|you|someone|a\s+person)\s+survive\s+(?:a|the|that)\s+(?:fall|jump|drop)\b",
         r"\b(?:wrote|written|writing|planned|planning|arranged|picked)\s+(?:out\s+)?(?:my|the)\s+(?:own\s+)?(?:funeral|obituary|eulogy)\b(?=.{0,60}\b(?:soon|tonight|this\s+week|already|ready|so\s+(?:they|nobody|no\s+one)|for\s+(?:when|after)|won't\s+have\s+to)\b)",
