@@ -310,7 +310,7 @@ PATTERNS = {
         rf"\b{WHO}\s+(?:took|swallowed|downed|overdosed\s+on)\s+(?:a\s+(?:bunch|lot|handful|ton)|all|the\s+whole|too\s+many)\b",
     ],
 }
-# ---- generalised by category meaning (2026-12-03, a fifth author): the shape of each kind of statement, not
+# ---- generalised by category meaning (2026-12-03, a sixth author): the shape of each kind of statement, not
 # the dev sets' phrasings. Each entry pairs what the category is about with a word that makes it personal.
 _LETHAL = r"(?:rope|noose|gun|pistol|revolver|rifle|shotgun|handgun|razor\s*blades?|blades?|helium|exhaust|belt\s+and\s+(?:a\s+)?(?:hook|beam|door))"
 _FAMILY = r"(?:kids|children|son|daughter|sons|daughters|wife|husband|partner|family|mom|mum|dad|mother|father|parents|sister|brother|everyone|everybody|grandkids|grandchildren|friends|best\s+friend)"
