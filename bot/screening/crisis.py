@@ -94,12 +94,13 @@ _IDIOMS = [
     r"\bburn(?:ed|t|ing)?\s+out\b|\bburnout\b",
     r"\bbeat(?:ing|s)?\s+myself\s+up\b|\bkick(?:ing|ed)?\s+myself\b|\bshot\s+myself\s+in\s+the\s+foot\b|\bpinch(?:ing|ed)?\s+myself\b",
     r"\bkill(?:ing|ed)?\s+myself\s+(?:laughing|at\s+(?:work|the\s+gym|physio|pt)|working|trying\s+to\s+(?:keep|get|make|finish|pay)|to\s+(?:get|make|finish|keep|pay|meet))\b|\bkmsl\b",
-    r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b",
+    r"\bend(?:ed|ing)?\s+(?:it|things)\s+with\s+(?:him|her|them|my\s+\w+)\b(?!'s|\s+(?:gun|pistol|rope|pills|meds|belt|razor|knife))",
     r"\bend\s+of\s+my\s+rope\b|\bwit'?s\s+end\b",
     r"\b(?:phone|battery|laptop|computer|tablet|ipad|car|charger|plants?)(?:'s|\s+is)?\s+(?:about\s+to|going\s+to|gonna|might|will|is\s+going\s+to)\s+die\b",
     r"\b(?:was|is|are|were|been|be)\s+(?:absolute\s+|pure\s+|total\s+|sheer\s+)?murder\b",
     r"\bpull(?:ed|ing)?\s+the\s+trigger\s+on\b|\bshoot\s+me\s+(?:now|an?\s+\w+|a\s+text|a\s+message|an\s+email)\b|\bshoot\s+(?:you|them)\s+an?\s+(?:email|text|message)\b",
     r"\bhang(?:ing)?\s+(?:in\s+there|out|up|on)\b",
+    r"\b(?:go|can\s+go|should\s+go|to\s+go)\s+jump\s+(?:off\s+a\s+(?:bridge|cliff)|in\s+a\s+lake)\b",
     # a loss told as a loss: "my dog died last week", "my dad died of cancer"
     r"\b(?:my|our|his|her|their)\s+(?:\w+\s+){0,2}(?:dog|cat|pet|horse|bird|mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|aunt|uncle|cousin|friend|brother|sister|husband|wife|partner|son|daughter|neighbou?r|coworker)\s+(?:died|passed\s+away|passed|was\s+killed|got\s+killed)\b(?:\s+(?:of|from|in)\s+(?:an?\s+)?\w+)?",
     r"\bsleep(?:ing)?\s+(?:like\s+the\s+dead|forever\s+(?:on\s+weekends|when\s+i\s+get\s+the\s+chance))\b",
@@ -155,11 +156,11 @@ PATTERNS = {
         r"\bwish\s+(?:i\s+)?(?:could|would|might)\s+(?:just\s+)?(?:die|disappear\s+(?:forever|for\s+good|permanently)|stop\s+existing|cease\s+to\s+exist|not\s+wake\s+up|never\s+wake\s+up|fall\s+asleep\s+(?:and|&)\s+(?:never|not)|go\s+to\s+sleep\s+(?:and|&)\s+(?:never|not))",
         r"\b(?:want|wish|hope|hoping|pray|praying|rather|like)\b.{0,40}\b(?:not|never|\w+n't)\s+(?:to\s+)?wake\s+up\b",
         r"\b(?:go|went|going)\s+to\s+sleep\s+(?:and|&)\s+(?:never|not)\s+wake\s+up\b|\bsleep\s+forever\b|\bnever\s+wake\s+up\s+again\b|\bfall\s+asleep\s+and\s+not\s+wake\b",
-        r"\b(?:don't|do\s+not|no\s+longer|didn't|never)\s+(?:really\s+)?(?:want|wish|care)\s+to\s+(?:live|be\s+alive|be\s+here|exist|wake\s+up|go\s+on(?!\s+(?:with|a|an|the|to|like\s+this\s+(?:form|chat)))|keep\s+(?:living|going|waking\s+up)|stay\s+alive|see\s+tomorrow|be\s+around)\b",
+        r"\b(?:don't|do\s+not|no\s+longer|didn't|never)\s+(?:really\s+)?(?:want|wish|care)\s+to\s+(?:live(?!\s+(?:on|with|in|off|near|far|there|alone|like\s+this\s*,?\s*(?:that'?s|which\s+is|so\s+i'm|and\s+that'?s)))|be\s+alive|be\s+here|exist|wake\s+up|go\s+on(?!\s+(?:with|a|an|the|to|like\s+this\s+(?:form|chat)))|keep\s+(?:living|going|waking\s+up)|stay\s+alive|see\s+tomorrow|be\s+around)\b",
         r"\b(?:don't|do\s+not)\s+care\s+if\s+i\s+(?:die|live|wake\s+up|don't\s+wake)\b|\bwouldn't\s+mind\s+(?:dying|if\s+i\s+died|not\s+waking|being\s+dead)\b",
-        r"\b(?:better\s+off\s+(?:dead|without\s+me|if\s+i\s+(?:was|were|wasn't|weren't|died|left|disappeared)|with\s+me\s+gone)|(?:everyone|everybody|they|my\s+\w+|world|family|kids)\s+(?:would|'d)\s+be\s+(?:better|happier|fine|ok|okay)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:was|were|wasn't|weren't|died|disappeared)))",
+        r"\b(?:better\s+off\s+(?:dead|without\s+me|if\s+i\s+(?:(?:was|were)\s+(?:dead|gone|not\s+(?:here|around|alive))|wasn't\s+(?:here|around|alive)|weren't\s+(?:here|around|alive)|died|left\s+for\s+good|disappeared)|with\s+me\s+gone)|(?:everyone|everybody|they|my\s+\w+|world|family|kids)\s+(?:would|'d)\s+be\s+(?:better|happier|fine|ok|okay)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:(?:was|were)\s+(?:dead|gone|not\s+(?:here|around|alive))|wasn't\s+(?:here|around|alive)|weren't\s+(?:here|around|alive)|died|disappeared)))",
         r"\b(?:no\s*one|nobody|noone|no-one)\s+(?:would|will|'d)\s+(?:even\s+)?(?:miss|notice|care)\s+(?:me\s+)?(?:if\s+i\s+(?:was|were|died|disappeared|was\s+gone|wasn't\s+here)|when\s+i'm\s+gone|if\s+i\s+(?:just\s+)?(?:left|vanished))",
-        r"\b(?:i'm|i\s+am|i\s+feel\s+like|feel\s+like|i\s+feel|being|i've\s+become|just|i'm\s+just|im\s+such)\s+(?:such\s+|just\s+|only\s+|nothing\s+but\s+|a\s+huge\s+|a\s+total\s+|)(?:a\s+)?(?:huge\s+|total\s+|massive\s+)?burden\b",
+        r"\b(?:i'm|i\s+am|i\s+feel\s+like|feel\s+like|i\s+feel|being|i've\s+become|just|i'm\s+just|im\s+such)\s+(?:such\s+|just\s+|only\s+|nothing\s+but\s+|a\s+huge\s+|a\s+total\s+|)(?:a\s+)?(?:huge\s+|total\s+|massive\s+)?burden\b(?!\s+(?:\w+\s+){0,3}(?:when|because|bc|sometimes|at\s+times|financially|at\s+work|on\s+(?:bad|flare)\s+days))",
         r"\b(?:tired|sick|exhausted)\s+of\s+being\s+(?:a\s+)?(?:burden|alive|here)\b|\bburden\s+(?:to|on)\s+(?:everyone|everybody|my\s+family|my\s+kids|my\s+husband|my\s+wife|the\s+people)\b",
         r"\b(?:no|not\s+\w+|zero|lost\s+(?:my|any|every))\s+(?:reason|point|will)\s+(?:to|in|for)\s+(?:live|living|go\s+on|going\s+on|being\s+alive|life|keep\s+going|stay\s+alive|wake\s+up)\b",
         r"\bwhat'?s\s+the\s+point\s+(?:of|in)\s+(?:living|life|going\s+on|being\s+alive|waking\s+up|staying\s+alive|even\s+trying\s+to\s+live)\b",
@@ -170,7 +171,7 @@ PATTERNS = {
         r"\b(?:rather|sooner)\s+be\s+dead\b|\b(?:rather|sooner)\s+(?:just\s+)?die\b(?!\s+than\s+(?!live|living|go\s+on|keep|suffer|spend|feel|be\s+in|have\s+this|hurt|deal\s+with\s+this\s+pain))",
         r"\b(?:want|wish|need)\s+(?:to\s+)?(?:just\s+)?(?:disappear|vanish)\s+(?:forever|for\s+good|permanently|and\s+never\s+come\s+back)\b|\b(?:stop|cease)\s+(?:existing|to\s+exist)\b|\bnot\s+(?:to\s+)?exist\s+anymore\b",
         r"\bwant\s+(?:it\s+all|everything|my\s+life|life|all\s+of\s+(?:it|this))\s+to\s+(?:end|be\s+over|stop)\b|\bwant\s+(?:it\s+)?all\s+to\s+(?:end|be\s+over)\b",
-        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here)\s*(?:[.!]|$|anymore|(?:much\s+)?longer|much\s+longer|for\s+(?:much\s+)?long(?:er)?|tomorrow|next\s+(?:week|month|year)|by\s+(?:then|\w+day|christmas))\b",
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here)\s*(?:[.!]|$|anymore|(?:much\s+)?longer|much\s+longer|for\s+(?:much\s+)?long(?:er)?|tomorrow|next\s+(?:week|month|year)|by\s+(?:then|\w+day|christmas))\b(?!.{0,50}\b(?:vacation|holiday|trip|travel\w*|out\s+of\s+town|away|visiting|reschedul\w*|the\s+week\s+after|can\s+we|another\s+(?:day|time|week)|conference))",
         r"\b(?:no|don't\s+see\s+a|don't\s+have\s+a|can't\s+(?:find|see)\s+a|not\s+a\s+single|without\s+a)\s+(?:reason|point)\s+(?:for\s+me\s+)?(?:to\s+|in\s+)?(?:keep\s+)?(?:live|living|going\s+on|being\s+alive|stay(?:ing)?\s+alive|wak(?:e|ing)\s+up)\b|\bnothing\s+(?:left\s+)?to\s+live\s+for\b",
         r"\bstop\s+(?:being\s+alive|waking\s+up)\b|\bwhy\s+was\s+i\s+(?:even\s+|ever\s+)?born\b|\bi'm\s+(?:just\s+)?dead\s+weight\b",
         r"\bif\s+i\s+(?:don't|didn't|never|do\s+not)\s+wake\s+up\b.{0,30}\b(?:fine|ok|okay|good|relief|better|wouldn't\s+mind|don't\s+care)\b",
@@ -227,7 +228,7 @@ PATTERNS = {
         r"\b(?:said|saying|say)\s+(?:my\s+)?goodbyes?\s+(?:to\s+)?(?:everyone|everybody|my\s+(?:family|kids|friends|mom|dad|parents|children))\b|\bsaid\s+my\s+goodbyes\b",
         r"\bgiv(?:e|ing|en)\s+away\s+(?:all\s+(?:of\s+)?)?(?:my|our)\s+(?:stuff|things|belongings|possessions|everything|dog|cat|pets?|guitar|jewelry|jewellery|collection|clothes|books|tools)\b|\bgave\s+away\s+(?:all\s+(?:of\s+)?)?(?:my)\s+(?:stuff|things|belongings|possessions|dog|cat|pets?|guitar|jewelry|jewellery|collection)\b|\bgiving\s+(?:my\s+)?(?:stuff|things|belongings)\s+away\b",
         r"\b(?:won't|will\s+not|wont)\s+(?:be\s+)?need(?:ing)?\s+(?:it|them|any\s+of\s+(?:it|this|them)|my\s+\w+|anything)\s+(?:anymore|much\s+longer|where\s+i'm\s+going|after\s+(?:tonight|tomorrow|this\s+week))\b",
-        r"\b(?:put|putting|get|getting|got)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b|\b(?:making|made)\s+sure\s+(?:my\s+)?(?:kids|dog|cat|pets?|family|wife|husband)\s+(?:will\s+be|are|is|would\s+be)\s+(?:ok|okay|taken\s+care\s+of|looked\s+after|fine)\s+(?:when|after|once)\s+i'm\s+gone\b",
+        r"\b(?:put|putting|get|getting|got)\s+(?:all\s+)?my\s+affairs\s+in\s+order\b(?!\s*,?\s*(?:before|for)\s+(?:my\s+|the\s+)?(?:back\s+|knee\s+|hip\s+)?(?:surgery|operation|procedure|trip|move|retirement|deployment))|\b(?:making|made)\s+sure\s+(?:my\s+)?(?:kids|dog|cat|pets?|family|wife|husband)\s+(?:will\s+be|are|is|would\s+be)\s+(?:ok|okay|taken\s+care\s+of|looked\s+after|fine)\s+(?:when|after|once)\s+i'm\s+gone\b",
         rf"\b(?:stockpil\w+|hoard\w*|stash\w*|squirrel\w*\s+away|collect\w*|sav(?:e|ed|ing))\s+(?:up\s+)?(?:away\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+|the\s+|these\s+)?(?:\w+\s+)?{MEDS}.*\b(?:all\s+at\s+once|at\s+the\s+same\s+time|in\s+one\s+go|to\s+(?:die|end|overdose|od|kill)|for\s+(?:when|the\s+day|the\s+end|that\s+night)|just\s+in\s+case\s+i\s+(?:decide|can't)|for\s+the\s+right\s+(?:moment|time|day)|for\s+when\s+i'm\s+ready)",
         rf"\b(?:stockpil\w+|hoard(?:ed|ing)|stash(?:ed|ing))\s+(?:up\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+|the\s+)?(?:\w+\s+)?{MEDS}",
         rf"\benough\s+(?:\w+\s+)?{MEDS}\s+(?:saved\s+)?(?:up\s+)?(?:to\s+)?(?:kill|die|end|not\s+wake|do\s+it|overdose|od|put\s+me\s+down|be\s+lethal)",
@@ -259,7 +260,7 @@ PATTERNS = {
         r"\b(?:attempted\s+suicide|suicide\s+attempts?|attempt(?:ed)?\s+(?:on|to\s+take)\s+my\s+(?:own\s+)?life)\b",
         r"\b(?:i've|i\s+have|i|have|already|once|twice)\s+attempted\s+(?:it\s+)?(?:before|twice|once|again|three\s+times|\w+\s+times|in\s+(?:19|20)\d\d|last\s+(?:year|month|week)|when\s+i\s+was|as\s+a\s+teen)\b",
         r"\bsurviv\w+\s+(?:an?\s+|my\s+|the\s+)?(?:attempt|overdose|od|hanging|jump)\b|\b(?:woke|wake|waking)\s+up\s+in\s+(?:the\s+)?(?:hospital|icu|er|e\.r\.|ambulance)\s+after\s+(?:taking|swallowing|i\s+(?:took|swallowed)|an?\s+(?:overdose|od)|the\s+pills)\b",
-        r"\b(?:stomach\s+pumped|pumped\s+my\s+stomach)\b|\b(?:psych(?:iatric)?\s+hold|72[\s-]hour\s+hold|5150|baker\s+act(?:ed)?)\b",
+        r"\b(?:stomach\s+pumped|pumped\s+my\s+stomach)\b(?!\s+(?:\w+\s+){0,3}(?:as\s+a\s+(?:kid|child|baby|toddler)|after\s+eating|food\s+poisoning|for\s+(?:food|alcohol\s+poisoning\s+at)))|\b(?:psych(?:iatric)?\s+hold|72[\s-]hour\s+hold|5150|baker\s+act(?:ed)?)\b",
         r"\b(?:tried|try|trying)\s+(?:it\s+)?(?:again\s+)?(?:to\s+)?(?:hang|od|overdose|drown|jump|shoot|poison|suffocate)\b|\b(?:tried|attempted)\s+(?:it|once|before)\s+(?:and\s+)?(?:failed|didn't\s+work|it\s+didn't\s+work|survived)\b|\bit\s+didn't\s+work\s+(?:last\s+time|the\s+first\s+time)\b",
         r"\b(?:practi[cs]ed|rehears\w+|tested)\s+(?:\w+\s+){0,3}(?:tying|with\s+the\s+(?:rope|belt|cord|gun)|hanging|the\s+knot|putting\s+the\s+(?:gun|rope|belt))\b|\b(?:held|put|pressed|had)\s+(?:a|the|my|dad's|his)\s+(?:knife|blade|razor|gun|pistol|rope|belt|cord)\s+(?:to|against|around|on)\s+my\s+(?:wrist|throat|neck|head|temple|chest)\b",
         rf"\b(?:counted|lined|laid|poured|sorted)\s+(?:out|up)\s+(?:all\s+)?(?:of\s+)?(?:my|the)\s+(?:\w+\s+)?{MEDS}(?!\s+(?:for\s+the\s+week|into\s+(?:my|the)\s+(?:pill\s*box|organizer)|in\s+my\s+(?:pill\s*box|organizer)))",
@@ -309,6 +310,85 @@ PATTERNS = {
         rf"\b{WHO}\s+(?:took|swallowed|downed|overdosed\s+on)\s+(?:a\s+(?:bunch|lot|handful|ton)|all|the\s+whole|too\s+many)\b",
     ],
 }
+# ---- generalised by category meaning (2026-12-03, a sixth author): the shape of each kind of statement, not
+# the dev sets' phrasings. Each entry pairs what the category is about with a word that makes it personal.
+_LETHAL = r"(?:rope|noose|gun|pistol|revolver|rifle|shotgun|handgun|razor\s*blades?|blades?|helium|exhaust|belt\s+and\s+(?:a\s+)?(?:hook|beam|door))"
+_FAMILY = r"(?:kids|children|son|daughter|sons|daughters|wife|husband|partner|family|mom|mum|dad|mother|father|parents|sister|brother|everyone|everybody|grandkids|grandchildren|friends|best\s+friend)"
+_PETS = r"(?:dog|dogs|cat|cats|pets?|bird|birds|puppy|kitty|parrot|horse|fish)"
+GENERAL = {
+    "passive_ideation": [
+        # wishing oneself gone: "wish i could just vanish for good", "i wish everything would just stop"
+        r"\bwish(?:ed|ing)?\s+(?:i\s+)?(?:could|would|might|was\s+able\s+to)?\s*(?:just\s+|simply\s+)?(?:not\s+exist|stop\s+existing|cease\s+to\s+exist|be\s+gone|go\s+away\s+(?:forever|for\s+good|permanently)|fade\s+(?:away|out)\s*(?:[.!]|$|forever|for\s+good|and\s+never)|vanish(?:ed)?\s+(?:forever|for\s+good|permanently|without\s+a\s+trace)|disappear(?:ed)?\s+(?:forever|for\s+good|permanently|and\s+never|without\s+a\s+trace|off\s+the\s+face))",
+        r"\bwish(?:ed|ing)?\s+(?:that\s+)?(?:it|everything|it\s+all|all\s+of\s+(?:it|this)|life|my\s+life)\s+(?:would|could)\s+(?:just\s+|all\s+){0,2}(?:stop|end|be\s+over)\b(?!\s+(?:hurting|aching|burning|throbbing))",
+        r"\bwish(?:ed|ing)?\s+(?:i\s+)?(?:could|would)?\s*(?:just\s+)?(?:fall\s+asleep|go\s+to\s+sleep|drift\s+off|sleep)\s+(?:and|&|n)\s+(?:just\s+)?(?:never|not|stay)\b|\bwish(?:ed|ing)?\s+i\s+(?:would|could)\s+(?:just\s+)?(?:not|never)\s+wake\b",
+        r"\b(?:so|then)\s+i\s+(?:wouldn't|won't|don't|didn't|would\s+not|will\s+not)\s+have\s+to\s+(?:wake\s+up|be\s+here|exist|live|feel\s+anything\s+ever)\b",
+        # the burden said as a fact or a countdown: "i won't be a problem for anyone much longer"
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+be\s+(?:a|an)\s+(?:\w+\s+)?(?:problem|burden|bother|nuisance|trouble|weight|inconvenience|drain)\s+(?:to\s+\w+\s+|for\s+\w+\s+|on\s+\w+\s+)?(?:much\s+longer|for\s+(?:much\s+)?long(?:er)?|anymore|soon|after\s+(?:tonight|today|this)|very\s+long)\b",
+        r"\b(?:won't|will\s+not|wont|not\s+going\s+to|never)\s+(?:have\s+to|need\s+to)\s+(?:worry\s+about|deal\s+with|take\s+care\s+of|look\s+after|put\s+up\s+with|carry)\s+me\s+(?:much\s+longer|anymore|for\s+(?:much\s+)?long(?:er)?|soon|again|after\s+(?:tonight|today|this))\b",
+        r"\b(?:everyone|everybody|they|my\s+\w+|the\s+world|people|my\s+family|my\s+kids)\s+(?:would|will|'d|'ll)\s+(?:be\s+)?(?:better|happier|freer|relieved|fine)\s+(?:\w+\s+){0,2}(?:once|when|after|if)\s+i'm\s+(?:gone|dead|not\s+here|not\s+around|out\s+of\s+the\s+picture)\b",
+        r"\b(?:i'm|i\s+am|feel\s+like\s+i'm|i\s+feel\s+like)\s+(?:just\s+)?(?:a\s+)?(?:waste\s+of\s+(?:space|air|oxygen|a\s+life)|taking\s+up\s+space)\b",
+        # not wanting to be here / tired of waking up, any tense
+        r"\b(?:tired|sick|exhausted|weary)\s+of\s+(?:waking\s+up(?!\s+(?:stiff|sore|at\s|from|with|in\s+(?:pain|agony)|to\s+(?:pain|the)|early|every\s+(?:hour|night|two|few)|exhausted|tired|screaming|crying|because|bc))|existing|breathing|surviving|being\s+(?:here|around|me))\b",
+        r"\b(?:can't|cannot|don't\s+want\s+to)\s+(?:keep\s+)?(?:do(?:ing)?|fac(?:e|ing))\s+(?:another|one\s+more)\s+(?:day|year|morning|week)\s+(?:of\s+(?:this|being\s+alive|living|existing)|alive|like\s+this)\b",
+        r"\b(?:don't|do\s+not|can't)\s+see\s+(?:myself|me)\s+(?:being\s+)?(?:here|around|alive|still\s+here|making\s+it|living)\s+(?:much\s+longer|by|in\s+(?:a|another|five|ten)\s+(?:year|years|month|months)|next\s+(?:year|month|week)|for\s+long)\b",
+        r"\b(?:done|finished|through)\s+(?:with\s+)?(?:existing|being\s+alive|staying\s+alive|trying\s+to\s+stay\s+alive|living\s+like\s+this\s+for\s+good)\b",
+        r"\b(?:death|dying|the\s+end|not\s+existing|being\s+gone)\s+(?:sounds|seems|feels|looks)\s+(?:\w+\s+)?(?:good|nice|peaceful|better|easier|like\s+(?:a\s+)?(?:relief|rest|peace|the\s+answer))\b",
+        r"\b(?:no\s*one|nobody|noone|no-one)\s+(?:would|will|'d|is\s+going\s+to)\s+(?:even\s+|really\s+|actually\s+)?miss\s+me\b",
+        r"\bi\s+(?:shouldn't|should\s+not)\s+(?:even\s+)?(?:be\s+alive|exist|be\s+(?:here|on\s+this\s+earth)\s*(?:[.!]|$|anymore|at\s+all))|\b(?:don't|do\s+not)\s+know\s+why\s+i'm\s+(?:still\s+(?:here|alive|around|breathing)|alive)\b",
+        r"\b(?:i\s+)?(?:keep|kept)\s+(?:hoping|praying|wishing)\s+(?:i|that\s+i)\s+(?:won't|wouldn't|don't|die|just\s+die)\b",
+    ],
+    "implicit_slang": [
+        # farewells and preparations
+        r"\b(?:made|making|make)\s+(?:my\s+)?peace\s*(?:[.!]|$|with\s+(?:it\s+all|everything|dying|death|going|leaving|my\s+decision|the\s+decision|god|the\s+world|what\s+i'm\s+(?:going|about)\s+to\s+do))",
+        r"\b(?:at\s+peace|okay|ok|fine|comfortable)\s+with\s+(?:my\s+decision|the\s+decision|what\s+i(?:'ve|\s+have)\s+decided|dying|leaving\s+this|going\s+now|ending\s+it)\b",
+        r"\btying\s+up\s+(?:all\s+(?:of\s+)?)?(?:my\s+|the\s+)?(?:last\s+|final\s+)?loose\s+ends\b(?!\s+(?:at|for|before|on)\s+(?:work|the\s+(?:office|job|project|holidays?|move|trip)|my\s+(?:job|trip|move|surgery|infusion|appointment|leave)))",
+        rf"\b(?:wrote|written|writing|write|left|leaving|recorded|recording|finished)\s+(?:(?!birthday|christmas|thank|holiday|valentine|get\s+well|sympathy|school)\w+\s+){{0,2}}(?:letters?|notes?|videos?|messages?)\s+(?:to|for)\s+(?:each\s+of\s+)?(?:my|all\s+my|the)\s+(?:\w+\s+)?{_FAMILY}\b(?!.{{0,40}}\b(?:birthday|christmas|holiday|thank|school|teacher|camp|graduat|wedding|anniversary|valentine|mother'?s\s+day|father'?s\s+day))",
+        rf"\b(?:gave|given|giving|give|rehomed|rehoming|rehome|found\s+(?:a\s+)?(?:new\s+)?homes?\s+for)\s+(?:away\s+)?(?:my|both\s+my|all\s+my)\s+{_PETS}\s*(?:away\s*)?(?:to\s+(?:my\s+|a\s+|the\s+)?(?:\w+\s+){{0,2}})?(?:[.!,]|$|so|because\s+(?:i\s+)?won't|yesterday|today|this\s+week)(?!.{{0,50}}\b(?:can't|cannot|couldn't|unable|no\s+longer\s+able|too\s+(?:much|hard|sore|weak|sick)|allerg\w*|moving|landlord|apartment|surgery|hospital|while\s+i|during)\b)",
+        r"\b(?:this|that)\s+(?:is|was|will\s+be)\s+(?:the\s+)?(?:last|final)\s+(?:time\s+(?:you'll|you\s+will|anyone\s+will)\s+hear|thing\s+i\s+(?:say|write|send)|text|post|chat)\b|\byou\s+won't\s+(?:be\s+)?hear(?:ing)?\s+from\s+me\s+(?:again|anymore|after\s+(?:tonight|today))\b",
+        rf"\btell\s+(?:my\s+)?(?:\w+\s+)?(?:{_FAMILY}|them|her|him)\s+(?:that\s+)?i\s+(?:love|loved)\s+(?:them|her|him|you)\b(?!.{{0,20}}\b(?:for\s+me\s+when|at\s+the\s+party))|\b(?:it\s+(?:was|has\s+been)|been)\s+(?:nice|good|an\s+honou?r)\s+knowing\s+(?:you|everyone|y'?all)\b|\bgoodbye\s+(?:everyone|everybody|world|all|y'?all|friends)\b",
+        r"\b(?:sorry\s+for\s+everything|forgive\s+me)\b.{0,40}\b(?:goodbye|bye|i\s+love\s+you|take\s+care\s+of|won't\s+be|can't\s+do\s+this\s+anymore)\b",
+        r"\b(?:won't|will\s+not|not\s+going\s+to)\s+(?:be\s+)?(?:here|around|alive|breathing)\s+(?:for|to\s+see|when)\s+(?:\w+\s+){0,3}(?:christmas|birthday|infusion|appointment|consult\w*|the\s+(?:new\s+)?year|next\s+(?:week|month|year)|spring|summer|the\s+holidays|it|that|results)\b",
+        r"\b(?:won't|will\s+not|wont|no\s+need\s+to|don't\s+need\s+to|no\s+point\s+(?:to|in))\s+(?:book|schedule|bother\s+(?:booking|scheduling|with)|call(?:ing)?\s+me|follow(?:ing)?\s+up)\b.{0,40}\b(?:won't\s+be\s+(?:here|around|alive)|by\s+then|not\s+going\s+to\s+be\s+(?:here|around))\b",
+        r"\b(?:everything|it\s+all|my\s+stuff|the\s+papers|my\s+will|the\s+insurance|passwords|accounts)\s+(?:is|are)\s+(?:all\s+)?(?:sorted|arranged|in\s+order|taken\s+care\s+of|ready|set)\s+(?:for\s+(?:after|when)|so\s+(?:my|they|nobody)|for\s+my\s+(?:family|kids|wife|husband))\b",
+        r"\bmade\s+up\s+my\s+mind\b.{0,30}\b(?:tonight|it's\s+time|this\s+is\s+it|i'm\s+done|no\s+turning\s+back|going\s+through\s+with\s+it|to\s+(?:go|end|die|do\s+it))\b|\b(?:going|gonna)\s+(?:to\s+)?(?:go\s+through\s+with\s+it|do\s+it)\s+(?:tonight|this\s+time|for\s+real|finally|once\s+and\s+for\s+all)\b",
+        r"\bby\s+the\s+time\s+(?:you|anyone|someone|they)\s+(?:read|reads|see|sees|get|gets|find|finds)\s+(?:this|my\s+message|it)\b|\bgoing\s+away\s+(?:for\s+good|forever|permanently|and\s+(?:not|won't|never)\s+(?:be\s+)?(?:coming|come)\s+back)\b",
+        rf"\b(?:take\s+care\s+of|look\s+after|watch\s+over|be\s+there\s+for)\s+(?:\w+\s+){{1,3}}(?:when|after|once)\s+i'm\s+(?:gone|not\s+(?:here|around))\b|\bthis\s+is\s+(?:the|my)\s+end\s*(?:[.!]|$|for\s+me)",
+        r"\b(?:i'll|i\s+will|soon\s+i'll|i'm\s+going\s+to)\s+(?:finally\s+)?be\s+(?:at\s+peace|at\s+rest|out\s+of\s+pain\s+(?:forever|for\s+good))\s*(?:[.!]|$|soon|tonight|tomorrow|forever|for\s+good)",
+        r"\b(?:decided|know|knew)\s+(?:that\s+)?it'?s\s+time\s*(?:[.!]|$|to\s+go\b|for\s+me\s+to\s+go)|\bby\s+my\s+own\s+hand\b",
+        r"\bput\s+myself\s+out\s+of\s+(?:my\s+|this\s+)?misery\b|\bput\s+an\s+end\s+to\s+(?:it\s+all|myself|my\s+life|everything|my\s+existence|me)\b",
+    ],
+    "attempt": [
+        # an attempt told in any tense, with a word that says what it was
+        r"\b(?:last|first|second|third|other|one|that|the)\s+time\s+i\s+(?:tried|attempted)\s*(?:[.,;!]|$|to\s+(?:end|kill|die|go|take\s+(?:all|them|my\s+(?:own\s+)?life|the\s+whole|everything)|not\s+wake|overdose|od|hang|jump|unalive)|it\b(?!\s+(?:for|on|with|out)))",
+        r"\bmy\s+(?:first|second|third|fourth|last|previous|latest|most\s+recent|recent|earlier|only|other)\s+(?:suicide\s+)?attempt\b(?!\s+(?:at|to|with|of|in\s+(?:pt|physical)))|\battempts?\s+on\s+my\s+(?:own\s+)?life\b",
+        r"\b(?:ended\s+up|woke\s+up|wound\s+up|landed|was\s+rushed|got\s+rushed|was\s+taken|got\s+taken|was\s+admitted|got\s+admitted|spent\s+\w+\s+(?:days?|nights?|weeks?))\s+(?:up\s+)?(?:in|to|at)\s+(?:the\s+)?(?:er|e\.r\.|hospital|icu|emergency(?:\s+room)?|a&e|psych\s+ward|psych\s+unit|ambulance)\b.{0,50}\b(?:after|because|when|from)\s+(?:i\s+)?(?:took\s+(?:all|the\s+whole|a\s+whole|everything|them\s+all|every|a\s+(?:handful|bunch|bottle))|swallowed|tried|an?\s+(?:overdose|od|attempt)|my\s+(?:overdose|od|attempt)|overdos\w+|od|cut\s+(?:my|too)|hurt\s+myself)",
+        r"\b(?:(?:hospitali[sz]ed|admitted|committed|sectioned|put\s+on\s+(?:a\s+)?(?:suicide\s+watch|hold)|inpatient)\s+(?:\w+\s+){0,3}(?:after|for|because\s+of)\s+(?:my|an|the)\s+(?:attempt|overdose|od))\b",
+        r"\b(?:found\s+me|got\s+to\s+me|called\s+(?:911|an\s+ambulance)\s+(?:on|for)\s+me)\s+(?:just\s+)?(?:in\s+time|before\s+(?:it\s+(?:worked|was\s+too\s+late)|i\s+(?:died|could|stopped))|unconscious|not\s+breathing|barely\s+breathing|unresponsive)\b|\b(?:they|the\s+doctors?|paramedics|someone)\s+(?:revived|resuscitated|brought)\s+me\s*(?:back)?\b",
+        r"\b(?:tried|trying|attempted)\s+to\s+(?:end\s+(?:it|things|everything|my\s+suffering)|go\s+to\s+sleep\s+(?:forever|for\s+good)|not\s+wake\s+up|take\s+(?:all|them\s+all|the\s+whole|everything|a\s+(?:whole\s+)?bottle)|swallow\s+(?:all|them|everything|the\s+whole))\b",
+        r"\b(?:took|swallowed|downed)\s+(?:\w+\s+){0,4}\b(?:and|then)\s+(?:\w+\s+){0,3}(?:woke\s+up\s+in|ended\s+up\s+in|found\s+me|called\s+911|they\s+pumped|had\s+my\s+stomach)\b",
+        r"\b(?:survived|lived\s+through|made\s+it\s+through)\s+(?:it|that|the\s+last\s+one)\b.{0,40}\b(?:tried|attempt|overdose|od|didn't\s+work|wasn't\s+enough)\b|\b(?:tried|attempt\w*)\b.{0,40}\b(?:didn't\s+work|wasn't\s+enough|wasn't\s+successful|failed|survived)\b",
+    ],
+    "overdose_intent": [
+        # all of it, at once, or enough of it
+        rf"\b(?:take|taking|took|swallow\w*|down|downing|pop|popping|chug\w*)\s+(?:all|every|the\s+whole|whole|a\s+whole|an\s+entire|the\s+entire|the\s+rest\s+of)\s+(?:\w+\s+){{0,3}}(?:at\s+once|in\s+one\s+go|at\s+the\s+same\s+time|together|tonight)\b",
+        rf"\b(?:sav(?:e|ed|ing)|stor(?:e|ed|ing)|keep(?:ing)?|kept|collect(?:ed|ing)?|build(?:ing)?|built|hold(?:ing)?)\s+(?:up\s+)?(?:\w+\s+){{0,2}}{MEDS}\s+(?:up|back|aside)?\b(?!.{{0,60}}\b(?:bad\s+days|flares?|emergenc\w+|travel\w*|trips?|vacation|insurance|refills?|pharmacy|run\s+out|running\s+out|shortage|in\s+case\s+(?:the|my)\s+pain|the\s+weekend|night\s+time|doctor|prescribed))(?=.{{0,80}}\b(?:enough|all\s+at\s+once|one\s+day|when\s+(?:i'm|it's|i\s+decide)|for\s+(?:when|the\s+end|that|later|good)|just\s+in\s+case\s+i|so\s+i\s+(?:can|could|have)|in\s+case\s+i\s+(?:need|want|decide|can't)|a\s+way\s+out|the\s+end))",
+        rf"\b(?:{MEDS}|them|it|everything)\b.{{0,60}}\b(?:to\s+die|so\s+(?:that\s+)?i\s+(?:can|could|would|'d|will|won't|wouldn't)\s+(?:die|sleep\s+forever|not\s+wake|never\s+wake|finally\s+sleep\s+for)|and\s+(?:just\s+)?(?:not|never)\s+wake\s+up|and\s+(?:just\s+)?sleep\s+forever|and\s+be\s+done\s+with\s+(?:it|everything|life))\b",
+        rf"\b(?:wash(?:ed|ing)?|chas(?:e|ed|ing))\s+(?:them|it|the\s+(?:pills|lot)|all\s+of\s+(?:them|it)|\w+\s+{MEDS})\s+down\s+with\s+(?:a\s+)?(?:\w+\s+)?(?:vodka|whiskey|whisky|wine|alcohol|booze|liquor|rum|gin|tequila|bottle|fifth)\b",
+        rf"\bhow\s+many\s+(?:\w+\s+){{0,3}}(?:it\s+)?(?:would|does|will|to)\s+(?:it\s+)?(?:take|need)\s+(?:to\s+)?(?:not\s+wake|never\s+wake|stop|shut\s+down|make\s+(?:my\s+)?(?:heart|liver|kidneys|breathing))",
+        rf"\b(?:take|taking|took|swallow\w*|pop|popping)\s+(?:way\s+)?(?:too\s+many|a\s+lot\s+of|a\s+ton\s+of|loads\s+of|dozens\s+of|\d{{2,}})\s+(?:\w+\s+)?{MEDS}?\b.{{0,40}}\b(?:on\s+purpose|to\s+(?:die|end|sleep\s+forever|not\s+wake)|and\s+(?:not|never)\s+wake|hoping|so\s+(?:that\s+)?i\s+(?:wouldn't|won't|don't|can|could))\b",
+    ],
+    "method_plan": [
+        # a method that is only a method, beside an intent or a time
+        rf"\b{_LETHAL}\b.{{0,50}}\b(?:tonight|when\s+i'm\s+ready|when\s+the\s+time\s+comes|end\s+(?:it|this|things|everything)|do\s+it|use\s+(?:it|them)\s+(?:on\s+myself|tonight|soon|when)|on\s+myself|my\s+way\s+out|the\s+way\s+(?:i'll|i\s+will|i'm\s+going\s+to)\s+go|for\s+(?:me|myself)\s+(?:tonight|when|if)|(?:keep|kept)\s+thinking\s+about\s+(?:it|using)|think(?:ing)?\s+about\s+using)\b",
+        rf"\b(?:take|swallow|down)\s+(?:everything|every\s+(?:pill|tablet|last\s+one))\s+(?:i\s+(?:have|got|own|can\s+find)(?!\s+(?:been|to\s+take))|in\s+(?:the|my)\s+(?:house|cabinet|drawer|bathroom))\b",
+        rf"\b(?:end\s+it|do\s+it|go\s+through\s+with\s+it|my\s+way\s+out|how\s+i'll\s+go)\b.{{0,40}}\b(?:with|using|use)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|dad's\s+|my\s+dad's\s+)?{_LETHAL}\b",
+        r"\bhow\s+(?:high|tall|far\s+(?:up|down)|long|fast)\s+(?:\w+\s+){0,6}(?:to\s+(?:die|be\s+fatal|kill\s+(?:you|me|someone|a\s+person)|not\s+survive|be\s+sure)|survive(?:able)?|fatal|lethal)\b|\b(?:would|will|could)\s+(?:i|you|someone|a\s+person)\s+survive\s+(?:a|the|that)\s+(?:fall|jump|drop)\b",
+        r"\b(?:wrote|written|writing|planned|planning|arranged|picked)\s+(?:out\s+)?(?:my|the)\s+(?:own\s+)?(?:funeral|obituary|eulogy)\b(?=.{0,60}\b(?:soon|tonight|this\s+week|already|ready|so\s+(?:they|nobody|no\s+one)|for\s+(?:when|after)|won't\s+have\s+to)\b)",
+        r"\b(?:know|found|scoped\s+out|picked|chose|chosen|checked\s+out|looking\s+at|went\s+to\s+look\s+at)\s+(?:exactly\s+)?(?:the|a|which)\s+(?:spot|place|bridge|building|cliff|roof|ledge|tracks|overpass)\b(?=.{0,60}\b(?:jump|high\s+enough|drop|do\s+it|end\s+it|when|tonight|go\s+(?:off|over))\b)",
+    ],
+}
+for _cat, _pats in GENERAL.items():
+    PATTERNS.setdefault(_cat, []).extend(_pats)
 _COMPILED = {cat: [re.compile(p) for p in pats] for cat, pats in PATTERNS.items()}
 _IDIOM_RE = [re.compile(p) for p in _IDIOMS] + [re.compile(_ACCIDENT), re.compile(_ACCIDENT2)]
 _NEGATION_RE = [re.compile(p) for p in _NEGATION]
@@ -327,7 +407,7 @@ _ABOUT_SCREENING = re.compile(
 _OWN_NOW = re.compile(r"\b(?:i'm|i\s+am|i\s+feel|i've\s+been|i\s+keep|my)\s+(?:\w+\s+){0,2}(?:suicid\w*|thoughts\s+of\s+(?:dying|death|suicide))")
 # "I take all my pills in the morning": a daily routine, not intent; only a habit stated as a habit
 _ROUTINE = re.compile(
-    r"\bi\s+(?:usually\s+|always\s+|normally\s+|just\s+|often\s+)?(?:take|swallow|pop)\s+(?:all|a\s+handful|a\s+bunch|handfuls)\s+(?:of\s+)?(?:my\s+|the\s+)?"
+    r"\bi\s+(?:usually\s+|always\s+|normally\s+|just\s+|often\s+)?(?:take|swallow|pop)\s+(?:all|a\s+handful|a\s+bunch|handfuls)\s+(?:of\s+)?(?:my\s+|the\s+)?(?:morning\s+|evening\s+|night\s+|nighttime\s+|bedtime\s+|daily\s+|other\s+)?"
     r"(?:pills|meds|medications|medicines|tablets|vitamins|supplements)\s+"
     r"(?:(?:together\s+|at\s+once\s+)?(?:in\s+the\s+(?:morning|evening)|at\s+(?:night|bedtime|once\s+in\s+the\s+morning)|with\s+(?:breakfast|lunch|dinner|food|meals?|water)|"
     r"every\s+(?:day|morning|night|evening)|each\s+(?:day|morning|night)|a\s+day|daily|as\s+prescribed|twice\s+a\s+day))\b"

@@ -300,3 +300,90 @@ def test_patterns_win_whatever_the_classifier_says():
     assert msg.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert "active_ideation" in msg.get("crisis_detection")["patterns"]
 
+
+
+# Generalised patterns (2026-12-03): each category by what it means, examples written for these tests only.
+GENERAL_CRISIS = {
+    "passive_ideation": [
+        "some nights i wish i could just vanish for good",
+        "i wish it would all just stop, all of it",
+        "wish i could fall asleep n never wake",
+        "i wont be a burden to anyone much longer",
+        "they wont have to take care of me for much longer",
+        "my family would be happier once im gone",
+        "honestly tired of waking up every day",
+        "i dont see myself being around next year",
+    ],
+    "implicit_slang": [
+        "ive made my peace.",
+        "just tying up my loose ends this week",
+        "i wrote letters to each of my kids last night",
+        "gave my cat to my neighbour yesterday so",
+        "you wont hear from me again after tonight",
+        "tell my daughter i love her",
+        "i wont be here for the infusion anyway",
+        "made up my mind, tonight is it",
+    ],
+    "attempt": [
+        "the last time i tried to end it i was 30",
+        "this is after my second attempt",
+        "ended up in the ER after i took the whole bottle in march",
+        "my roommate found me just in time",
+        "i tried to take them all at once but threw up",
+    ],
+    "overdose_intent": [
+        "thinking about taking the whole lot at once",
+        "ive been saving up my oxy for when i decide",
+        "i could take the pills and just not wake up",
+        "gonna wash them down with vodka",
+    ],
+    "method_plan": [
+        "the rope is in the garage for when im ready",
+        "going to end it with my dad's gun",
+        "how high does a bridge need to be to not survive",
+        "i already picked the spot, the overpass is high enough",
+    ],
+}
+GENERAL_NOT_CRISIS = [
+    "i wish the pain would just stop",
+    "someone put me out of my misery, mondays lol",
+    "tying up loose ends at work before my infusion",
+    "i wrote a thank you card to my kids teacher",
+    "we gave our dog to my sister because i can't walk him anymore",
+    "i wish i could disappear under a blanket all weekend",
+    "i made peace with my diagnosis a long time ago",
+    "i save up my pain pills for bad flare days",
+    "the last time i tried acupuncture it did nothing",
+    "my last attempt at physical therapy went badly",
+    "i ended up in the ER after a fall last winter",
+    "i take all my vitamins together in the morning",
+    "i won't be here next week, i'm on vacation, can we do the week after",
+    "my husband would be happier if i was not in pain",
+]
+
+
+@pytest.mark.parametrize("category,text", [(c, t) for c, ts in GENERAL_CRISIS.items() for t in ts])
+def test_generalised_category_patterns_catch_new_phrasings(category, text):
+    assert is_crisis(text), f"{category}: {text}"
+
+
+@pytest.mark.parametrize("text", GENERAL_NOT_CRISIS)
+def test_generalised_patterns_leave_ordinary_talk_alone(text):
+    assert not is_crisis(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "honestly nobody would miss me", "i dont know why im still alive", "by the time you read this",
+    "please look after my boys when i'm gone", "i'll finally be at peace soon", "ive decided its time.",
+    "my husband keeps a pistol in the safe and i keep thinking about it", "gonna swallow everything in the cabinet",
+])
+def test_more_general_shapes_are_crisis(text):
+    assert is_crisis(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "nobody would notice if i skipped one pt session", "i decided it's time to try ketamine",
+    "i take all my evening pills with dinner", "i'm going away for the weekend", "the end of the road for my old car",
+])
+def test_more_general_shapes_leave_ordinary_talk_alone(text):
+    assert not is_crisis(text), text
