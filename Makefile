@@ -201,11 +201,13 @@ test-nlu: $(VENV_STAMP) $(MODEL)
 # Crisis detection of the trained model (patterns + classifier) on the held-out crisis set, kept apart
 # from the code it tests; floors (recall, false alarms) at the top of scripts/crisis_eval.py.
 CRISIS_HOLDOUT := tests/crisis_holdout.yml
-# Gate at what the held-out set measured on 2026-12-03 (recall 0.917, false alarms 0.056; on 2026-11-22 it was
-# 0.884 and 0.133). The target (issue 10) is recall 0.97 and false alarms 0.03, not yet met: the report prints
-# both. Raise these as detection improves.
-CRISIS_MIN_RECALL ?= 0.91
-CRISIS_MAX_FALSE_ALARM ?= 0.06
+# Gate at what the held-out set measured with the model trained from this data on 2026-12-03, 18:21 UTC
+# (recall 0.931, false alarms 0.063; before the fourth training author 0.917 and 0.056; on 2026-11-22 0.884
+# and 0.133). Recall first: the fourth author bought 3 more caught crisis messages for 1 more false alarm,
+# which still gets 988 and 911 with "if I misread you, we can carry on". The target (issue 10) is recall 0.97
+# and false alarms 0.03, not yet met: the report prints both. Raise these as detection improves.
+CRISIS_MIN_RECALL ?= 0.93
+CRISIS_MAX_FALSE_ALARM ?= 0.065
 test-crisis: $(VENV_STAMP) $(MODEL)
 	@test -f $(CRISIS_HOLDOUT) || { echo "error: $(CRISIS_HOLDOUT) is missing; it is the held-out crisis set (kept out of the code authors' hands). Put it there and run make test-crisis again (make crisis-dev scores the dev set)." >&2; exit 1; }
 	@mkdir -p reports
