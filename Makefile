@@ -140,8 +140,7 @@ unit: $(VENV_STAMP)
 lint: $(VENV_STAMP)
 	@echo "== lint: ruff, mypy, import contracts, import cycles"
 	@$(PY) -m ruff check --quiet . && echo "ruff: clean"
-# enabled after the one-time format commit (remove the leading '#'):
-#	@$(PY) -m ruff format --check --quiet . && echo "ruff format: clean"
+	@$(PY) -m ruff format --check --quiet . && echo "ruff format: clean"
 	@$(PY) -m mypy bot actions
 	@out=$$($(VENV)/bin/lint-imports --no-logo 2>&1) && echo "$$out" | tail -n 1 || { echo "$$out"; exit 1; }
 	@$(PY) scripts/check_import_cycles.py

@@ -53,14 +53,19 @@ async def store_lead(tracker: Tracker, **flags: Any) -> str:
         return await asyncio.to_thread(save_lead, tracker, **flags)
     except SQLAlchemyError as exc:
         # The conversation id and the error's kind only: never the lead's contents.
-        raise LeadWriteFailed(f"lead write failed for conversation {tracker.sender_id} ({type(exc).__name__})") from None
+        raise LeadWriteFailed(
+            f"lead write failed for conversation {tracker.sender_id} ({type(exc).__name__})"
+        ) from None
 
 
 def save_lead(tracker: Tracker, **flags: Any) -> str:
     """Write (or update) this conversation's lead from its slots (bot/screening/lead_record.py); raises on a failed write."""
     slots = tracker.slots
     lead = lead_record(
-        slots, _assessment(tracker) if slots.get("screening_outcome") else None, context.policy(), tracker.sender_id,
+        slots,
+        _assessment(tracker) if slots.get("screening_outcome") else None,
+        context.policy(),
+        tracker.sender_id,
         contact_consent_at=_consent_time(tracker, "contact_consent"),
         health_consent_at=_consent_time(tracker, "health_data_consent"),
         **flags,
@@ -249,8 +254,15 @@ class ActionEraseMyData(Action):
         settings = context.settings()
         try:
             # wait=False: this turn holds the conversation lock; Rasa erases the tracker once it is saved.
-            done = await asyncio.to_thread(erase.erase, context.lead_store().engine, settings.rasa_url, settings.rasa_token,
-                                           "visitor", conversation_id=tracker.sender_id, wait=False)
+            done = await asyncio.to_thread(
+                erase.erase,
+                context.lead_store().engine,
+                settings.rasa_url,
+                settings.rasa_token,
+                "visitor",
+                conversation_id=tracker.sender_id,
+                wait=False,
+            )
         except SQLAlchemyError as exc:
             logger.error("erase for conversation %s failed: %s", tracker.sender_id, type(exc).__name__)
             dispatcher.utter_message(response="utter_erase_failed")

@@ -147,13 +147,16 @@ class ValidateScreeningForm(ScreeningFormBase):
 
     def _yes_no(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
         return screening.extract_yes_no(
-            turn_of(tracker), slot, tracker.get_slot("unsure_answers"), tracker.get_slot(slot),
+            turn_of(tracker),
+            slot,
+            tracker.get_slot("unsure_answers"),
+            tracker.get_slot(slot),
             tracker.get_slot("answer_notes"),
         )
 
     def __getattr__(self, name: str) -> Any:
         """`extract_<slot>` for every yes/no question in the catalogue (the SDK finds it by getattr)."""
-        slot = name[len("extract_"):] if name.startswith("extract_") else None
+        slot = name[len("extract_") :] if name.startswith("extract_") else None
         if slot and catalogue.is_yes_no(slot):
             return lambda dispatcher, tracker, domain: self._yes_no(slot, tracker)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

@@ -50,7 +50,9 @@ def main() -> None:
     settings = Settings.from_env()
     token = settings.action_token
     if not token:
-        raise SystemExit("ACTION_SERVER_TOKEN is not set: the action server refuses to run open (bot/runner.py sets it)")
+        raise SystemExit(
+            "ACTION_SERVER_TOKEN is not set: the action server refuses to run open (bot/runner.py sets it)"
+        )
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     app = build_app(token, args.actions)

@@ -48,8 +48,14 @@ def _db(settings: Settings, action: str) -> int:
         engine.dispose()
     heads = head_revisions()
     at_head = current == heads
-    shown = ", ".join(f"{rev} (head)" if rev in heads else rev for rev in current) or "none (an empty database, or one made before migrations)"
-    print(f"Schema revision: {shown}" + ("" if at_head else f"; newest: {', '.join(heads)} (run `python -m bot db upgrade`)"))
+    shown = (
+        ", ".join(f"{rev} (head)" if rev in heads else rev for rev in current)
+        or "none (an empty database, or one made before migrations)"
+    )
+    print(
+        f"Schema revision: {shown}"
+        + ("" if at_head else f"; newest: {', '.join(heads)} (run `python -m bot db upgrade`)")
+    )
     return 0 if at_head or action == "current" else 1
 
 
@@ -89,7 +95,9 @@ def _erase(settings: Settings, lead_id: str | None, conversation: str | None) ->
         print("error: give a LEAD_ID or --conversation ID (one of them)", file=sys.stderr)
         return 2
     actor = f"cli:{_getpass.getuser()}"
-    done = erase.erase(_engine(settings), settings.rasa_url, settings.rasa_token, actor, lead_id=lead_id, conversation_id=conversation)
+    done = erase.erase(
+        _engine(settings), settings.rasa_url, settings.rasa_token, actor, lead_id=lead_id, conversation_id=conversation
+    )
     if done is None:
         print(f"error: no lead {lead_id}", file=sys.stderr)
         return 1
@@ -98,7 +106,9 @@ def _erase(settings: Settings, lead_id: str | None, conversation: str | None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Staff accounts, API tokens, the outbox worker and the database schema.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Staff accounts, API tokens, the outbox worker and the database schema."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     staff = sub.add_parser("staff", help="dashboard accounts").add_subparsers(dest="action", required=True)
     for action in ("add", "password"):
@@ -117,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_parser("rotate", help="put a new key first in LEADS_ENCRYPTION_KEY and re-encrypt every lead")
     keys.add_parser("drop-old", help="after a rotation, keep only the newest key")
     sub.add_parser("purge", help="apply the retention policy now (the worker also does this hourly)")
-    db = sub.add_parser("db", help="schema migrations (docs/migrations.md)").add_subparsers(dest="action", required=True)
+    db = sub.add_parser("db", help="schema migrations (docs/migrations.md)").add_subparsers(
+        dest="action", required=True
+    )
     db.add_parser("upgrade", help="bring the database to the newest schema (the servers also do this at start-up)")
     db.add_parser("current", help="show the database's schema revision")
     args = parser.parse_args(argv)
@@ -147,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.leads import keys as lead_keys
 
             count = lead_keys.rotate(_engine(settings))
-            print(f"New key added first to LEADS_ENCRYPTION_KEY in .env; {count} leads re-encrypted. "
-                  "Old keys are kept for reading; run `python -m bot keys drop-old` once backups made with them have expired.")
+            print(
+                f"New key added first to LEADS_ENCRYPTION_KEY in .env; {count} leads re-encrypted. "
+                "Old keys are kept for reading; run `python -m bot keys drop-old` once backups made with them have expired."
+            )
         elif args.command == "keys":
             from bot.infra import crypto
 

@@ -117,9 +117,22 @@ class Stack:
             ),
             "rasa server": Service(
                 "rasa server",
-                [rasa, "run", "--enable-api", f"--auth-token={self.token}", "-i", HOST, "-p", str(rasa_port),
-                 "--model", str(ROOT / model) if not os.path.isabs(model) else model,
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                [
+                    rasa,
+                    "run",
+                    "--enable-api",
+                    f"--auth-token={self.token}",
+                    "-i",
+                    HOST,
+                    "-p",
+                    str(rasa_port),
+                    "--model",
+                    str(ROOT / model) if not os.path.isabs(model) else model,
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
                 f"{self.rasa_url}/status?token={self.token}",
             ),
             "web app": Service("web app", [sys.executable, "-m", "bot.web"], f"{self.web_url}/healthz"),
@@ -131,8 +144,13 @@ class Stack:
             if only and name != only:
                 continue
             service.process = subprocess.Popen(
-                service.argv, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, start_new_session=True,
+                service.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
             )
             threading.Thread(target=self._pump, args=(service,), daemon=True).start()
 
@@ -195,8 +213,10 @@ class Stack:
                 return service
             delay = min(MAX_BACKOFF_S, 2.0 ** (len(recent) - 1))
             service.restart_at = now + delay
-            log(f"[runner] {service.name} exited with status {service.process.returncode}; restarting in {delay:.0f}s "
-                f"({len(recent)} crash(es) in the last {CRASH_WINDOW_S:.0f}s)")
+            log(
+                f"[runner] {service.name} exited with status {service.process.returncode}; restarting in {delay:.0f}s "
+                f"({len(recent)} crash(es) in the last {CRASH_WINDOW_S:.0f}s)"
+            )
         return None
 
     def supervise_in_background(self, stop: threading.Event, interval: float = 0.5) -> threading.Thread:
@@ -235,7 +255,9 @@ class Stack:
             if not pending:
                 return
             if time.time() > deadline:
-                raise RuntimeError(f"{pending[0].name} did not answer at {pending[0].health_url.split('?')[0]} within {timeout:.0f}s")
+                raise RuntimeError(
+                    f"{pending[0].name} did not answer at {pending[0].health_url.split('?')[0]} within {timeout:.0f}s"
+                )
             time.sleep(0.5)
 
     def death_message(self, service: Service) -> str:
@@ -298,8 +320,11 @@ def main() -> int:
         failing = stack.supervise_once(log=lambda m: print(m, file=sys.stderr, flush=True))
         if failing:
             stack.stop()
-            print(f"\nStopping: {failing.name} crashed more than {MAX_CRASHES} times in {CRASH_WINDOW_S:.0f}s. "
-                  f"{stack.death_message(failing)}", file=sys.stderr)
+            print(
+                f"\nStopping: {failing.name} crashed more than {MAX_CRASHES} times in {CRASH_WINDOW_S:.0f}s. "
+                f"{stack.death_message(failing)}",
+                file=sys.stderr,
+            )
             return 1
         time.sleep(0.5)
     print("\nStopping all three servers...", flush=True)

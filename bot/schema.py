@@ -27,8 +27,16 @@ from bot.leads.keys import reencrypt
 from bot.leads.store import ENCRYPTED_COLUMNS, LeadStore
 from bot.staff import audit, auth  # noqa: F401  (their tables join metadata)
 
-__all__ = ["alembic_config", "create_schema", "current_revisions", "head_revisions", "metadata", "migration_lock",
-           "open_lead_store", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "create_schema",
+    "current_revisions",
+    "head_revisions",
+    "metadata",
+    "migration_lock",
+    "open_lead_store",
+    "upgrade",
+]
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +98,9 @@ def migration_lock(conn: Connection) -> Iterator[None]:
                 yield
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"migration left {len(broken)} rows whose foreign key points nowhere: {broken[:5]}")
+                    raise RuntimeError(
+                        f"migration left {len(broken)} rows whose foreign key points nowhere: {broken[:5]}"
+                    )
                 conn.commit()
             except BaseException:
                 conn.rollback()
@@ -104,8 +114,10 @@ def migration_lock(conn: Connection) -> Iterator[None]:
         if dialect == "postgresql":
             # The connection's short lock_timeout (bot/infra/db.py) is for visitors' writes, not for this wait.
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_WAIT_S}s'")
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"),
-                         {"key": MIGRATION_LOCK_KEY})
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"),
+                {"key": MIGRATION_LOCK_KEY},
+            )
         yield
         conn.commit()
     except BaseException:
@@ -141,13 +153,20 @@ def _encrypt_legacy(engine: Engine) -> None:
     """A store made before encryption at rest: text columns on PostgreSQL, then every row encrypted."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            types = dict(conn.execute(text(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = 'leads'")).all())
+            types = dict(
+                conn.execute(
+                    text(
+                        "SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = 'leads'"
+                    )
+                ).all()
+            )
             for name in ENCRYPTED_COLUMNS:
                 if types.get(name) not in (None, "text"):
                     conn.execute(text(f'ALTER TABLE leads ALTER COLUMN "{name}" TYPE text USING "{name}"::text'))
-        plain = " OR ".join(f'("{n}" IS NOT NULL AND "{n}" NOT LIKE \'{crypto.TOKEN_PREFIX}%\')' for n in ENCRYPTED_COLUMNS)
+        plain = " OR ".join(
+            f'("{n}" IS NOT NULL AND "{n}" NOT LIKE \'{crypto.TOKEN_PREFIX}%\')' for n in ENCRYPTED_COLUMNS
+        )
         legacy = conn.execute(text(f"SELECT count(*) FROM leads WHERE {plain}")).scalar_one()
     if legacy:
         reencrypt(engine)

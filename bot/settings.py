@@ -106,14 +106,17 @@ def parse_origins(raw: Optional[str]) -> FrozenSet[str]:
 class Ports:
     """The three servers of `make run` (the runner passes them on to its children)."""
 
-    rasa: int = 5005    # RASA_PORT: Rasa server (REST channel, HTTP API); private
+    rasa: int = 5005  # RASA_PORT: Rasa server (REST channel, HTTP API); private
     action: int = 5055  # ACTION_PORT: action server; private
-    web: int = 8080     # WEB_PORT: web app (visitor page, /chat relay, dashboard, API); the public one
+    web: int = 8080  # WEB_PORT: web app (visitor page, /chat relay, dashboard, API); the public one
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Ports:
-        return cls(rasa=_first(env, "RASA_PORT", cls.rasa), action=_first(env, "ACTION_PORT", cls.action),
-                   web=_first(env, "WEB_PORT", cls.web))
+        return cls(
+            rasa=_first(env, "RASA_PORT", cls.rasa),
+            action=_first(env, "ACTION_PORT", cls.action),
+            web=_first(env, "WEB_PORT", cls.web),
+        )
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,11 @@ class EdgeSettings:
     """Limits at the public edge (bot/web/edge.py); documented in docs/security.md."""
 
     chat_limit_conversation: str = "30/minute"  # CHAT_RATE_LIMIT_CONVERSATION: turns per conversation
-    chat_limit_ip: str = "120/minute"           # CHAT_RATE_LIMIT_IP: turns per client IP
-    login_limit_ip: str = "10/minute"           # LOGIN_RATE_LIMIT_IP: staff login attempts per client IP
-    storage: str = "memory://"                  # RATE_LIMIT_STORAGE: e.g. redis:// shared by replicas
-    trusted_proxies: int = 0                    # TRUSTED_PROXIES: proxy hops in front that append to X-Forwarded-For
-    frame_ancestors: str = "'self'"             # FRAME_ANCESTORS: who may frame the visitor page
+    chat_limit_ip: str = "120/minute"  # CHAT_RATE_LIMIT_IP: turns per client IP
+    login_limit_ip: str = "10/minute"  # LOGIN_RATE_LIMIT_IP: staff login attempts per client IP
+    storage: str = "memory://"  # RATE_LIMIT_STORAGE: e.g. redis:// shared by replicas
+    trusted_proxies: int = 0  # TRUSTED_PROXIES: proxy hops in front that append to X-Forwarded-For
+    frame_ancestors: str = "'self'"  # FRAME_ANCESTORS: who may frame the visitor page
     # PUBLIC_ORIGIN (else the web port on 127.0.0.1 and localhost) plus ALLOWED_ORIGINS: who may call /chat
     origins: FrozenSet[str] = frozenset({"http://127.0.0.1:8080", "http://localhost:8080"})
 
@@ -148,11 +151,11 @@ class EdgeSettings:
 class SessionConfig:
     """Staff dashboard sessions and login lockout (bot/staff/auth.py)."""
 
-    lifetime: dt.timedelta = dt.timedelta(hours=12)    # STAFF_SESSION_MINUTES: a session's whole life
-    idle: dt.timedelta = dt.timedelta(minutes=60)      # STAFF_SESSION_IDLE_MINUTES: ended after this long unused
-    cookie_secure: str = "auto"                        # STAFF_COOKIE_SECURE: auto (when the request is https) / true / false
-    max_failures: int = 5                              # STAFF_LOGIN_MAX_FAILURES: failed logins before the lockout
-    lockout: dt.timedelta = dt.timedelta(minutes=15)   # STAFF_LOGIN_LOCKOUT_MINUTES: how long the lockout lasts
+    lifetime: dt.timedelta = dt.timedelta(hours=12)  # STAFF_SESSION_MINUTES: a session's whole life
+    idle: dt.timedelta = dt.timedelta(minutes=60)  # STAFF_SESSION_IDLE_MINUTES: ended after this long unused
+    cookie_secure: str = "auto"  # STAFF_COOKIE_SECURE: auto (when the request is https) / true / false
+    max_failures: int = 5  # STAFF_LOGIN_MAX_FAILURES: failed logins before the lockout
+    lockout: dt.timedelta = dt.timedelta(minutes=15)  # STAFF_LOGIN_LOCKOUT_MINUTES: how long the lockout lasts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SessionConfig:
@@ -178,22 +181,25 @@ class StaffSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> StaffSettings:
-        return cls(session=SessionConfig.from_env(env), refresh_seconds=_first(env, "STAFF_REFRESH_SECONDS", cls.refresh_seconds),
-                   outbox_in_web=(env.get("OUTBOX_IN_WEB") or "1") != "0")
+        return cls(
+            session=SessionConfig.from_env(env),
+            refresh_seconds=_first(env, "STAFF_REFRESH_SECONDS", cls.refresh_seconds),
+            outbox_in_web=(env.get("OUTBOX_IN_WEB") or "1") != "0",
+        )
 
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    host: str                          # SMTP_HOST: email is used only with SMTP_HOST and SMTP_TO
-    port: int                          # SMTP_PORT: else 587 / 465 / 25 by security
-    security: str                      # SMTP_SECURITY: starttls (default) / tls / none
-    username: str                      # SMTP_USERNAME
-    password: str                      # SMTP_PASSWORD
-    sender: str                        # SMTP_FROM: else screening-bot@localhost
-    recipients: Tuple[str, ...]        # SMTP_TO: comma-separated
-    timeout: float = 20.0              # SMTP_TIMEOUT: seconds
-    validate_certs: bool = True        # SMTP_VALIDATE_CERTS: false only for a test server
-    ca_file: str = ""                  # SMTP_CA_FILE: a private CA's certificate
+    host: str  # SMTP_HOST: email is used only with SMTP_HOST and SMTP_TO
+    port: int  # SMTP_PORT: else 587 / 465 / 25 by security
+    security: str  # SMTP_SECURITY: starttls (default) / tls / none
+    username: str  # SMTP_USERNAME
+    password: str  # SMTP_PASSWORD
+    sender: str  # SMTP_FROM: else screening-bot@localhost
+    recipients: Tuple[str, ...]  # SMTP_TO: comma-separated
+    timeout: float = 20.0  # SMTP_TIMEOUT: seconds
+    validate_certs: bool = True  # SMTP_VALIDATE_CERTS: false only for a test server
+    ca_file: str = ""  # SMTP_CA_FILE: a private CA's certificate
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Optional[SmtpConfig]:
@@ -222,10 +228,10 @@ class SmtpConfig:
 class NotifyConfig:
     """Staff notifications (bot/leads/notify.py); a channel whose settings are missing is simply not used."""
 
-    base_url: str                # STAFF_BASE_URL: the dashboard's address in a notice; else http://127.0.0.1:WEB_PORT
+    base_url: str  # STAFF_BASE_URL: the dashboard's address in a notice; else http://127.0.0.1:WEB_PORT
     smtp: Optional[SmtpConfig] = None  # SMTP_*: see SmtpConfig
-    webhook_url: str = ""        # WEBHOOK_URL: the webhook channel is used only when set
-    webhook_secret: str = ""     # WEBHOOK_SECRET: HMAC key for the signature header
+    webhook_url: str = ""  # WEBHOOK_URL: the webhook channel is used only when set
+    webhook_secret: str = ""  # WEBHOOK_SECRET: HMAC key for the signature header
     webhook_timeout: float = 10.0  # WEBHOOK_TIMEOUT: seconds
 
     @property
@@ -248,11 +254,11 @@ class NotifyConfig:
 class WorkerConfig:
     """The background worker (bot/leads/outbox.py, bot/leads/worker.py): outbox delivery and retention purge."""
 
-    poll_seconds: float = 2.0           # OUTBOX_POLL_SECONDS: how often an idle worker looks for due rows
-    lease_seconds: float = 120.0        # OUTBOX_LEASE_SECONDS: must exceed the SMTP and webhook timeouts
-    retry_base_seconds: float = 10.0    # OUTBOX_RETRY_BASE_SECONDS: first retry delay, doubled per attempt
-    retry_max_seconds: float = 900.0    # OUTBOX_RETRY_MAX_SECONDS: the longest retry delay
-    purge_seconds: float = 3600.0       # RETENTION_PURGE_SECONDS: how often expired leads are purged
+    poll_seconds: float = 2.0  # OUTBOX_POLL_SECONDS: how often an idle worker looks for due rows
+    lease_seconds: float = 120.0  # OUTBOX_LEASE_SECONDS: must exceed the SMTP and webhook timeouts
+    retry_base_seconds: float = 10.0  # OUTBOX_RETRY_BASE_SECONDS: first retry delay, doubled per attempt
+    retry_max_seconds: float = 900.0  # OUTBOX_RETRY_MAX_SECONDS: the longest retry delay
+    purge_seconds: float = 3600.0  # RETENTION_PURGE_SECONDS: how often expired leads are purged
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WorkerConfig:
@@ -276,20 +282,20 @@ def _ints(raw: str) -> Tuple[int, ...]:
 class ClusterSettings:
     """Sizes, ports and addresses of `make run-cluster` (bot/cluster.py); defaults fit this 2-core machine."""
 
-    rasa_ports: Tuple[int, ...]          # CLUSTER_RASA_PORTS, else CLUSTER_RASA_REPLICAS (2) from CLUSTER_PORT_BASE
-    action_ports: Tuple[int, ...]        # CLUSTER_ACTION_PORTS, else CLUSTER_ACTION_REPLICAS (2) from the base + 20
-    web_ports: Tuple[int, ...]           # CLUSTER_WEB_PORTS, else CLUSTER_WEB_REPLICAS (2) from the base + 40
-    workers: int = 1                     # CLUSTER_WORKERS: standalone outbox workers (each web app also runs one)
-    public_rasa_port: int = 5005         # CLUSTER_RASA_PORT: nginx: Rasa REST channel and HTTP API
-    public_web_port: int = 8080          # CLUSTER_WEB_PORT: nginx: web app
-    action_lb_port: int = 5055           # CLUSTER_ACTION_PORT: nginx: action servers (Rasa's action_endpoint)
+    rasa_ports: Tuple[int, ...]  # CLUSTER_RASA_PORTS, else CLUSTER_RASA_REPLICAS (2) from CLUSTER_PORT_BASE
+    action_ports: Tuple[int, ...]  # CLUSTER_ACTION_PORTS, else CLUSTER_ACTION_REPLICAS (2) from the base + 20
+    web_ports: Tuple[int, ...]  # CLUSTER_WEB_PORTS, else CLUSTER_WEB_REPLICAS (2) from the base + 40
+    workers: int = 1  # CLUSTER_WORKERS: standalone outbox workers (each web app also runs one)
+    public_rasa_port: int = 5005  # CLUSTER_RASA_PORT: nginx: Rasa REST channel and HTTP API
+    public_web_port: int = 8080  # CLUSTER_WEB_PORT: nginx: web app
+    action_lb_port: int = 5055  # CLUSTER_ACTION_PORT: nginx: action servers (Rasa's action_endpoint)
     database_url: str = "postgresql://postgres@127.0.0.1:5432/screening_cluster"  # CLUSTER_DATABASE_URL
     redis_url: str = "redis://127.0.0.1:6379/0"  # CLUSTER_REDIS_URL: lock store and shared rate limits
-    lock_lifetime_s: int = 20            # CLUSTER_LOCK_LIFETIME: a lock left by a killed Rasa blocks its conversation this long
-    nginx_workers: int = 1               # CLUSTER_NGINX_WORKERS
+    lock_lifetime_s: int = 20  # CLUSTER_LOCK_LIFETIME: a lock left by a killed Rasa blocks its conversation this long
+    nginx_workers: int = 1  # CLUSTER_NGINX_WORKERS
     directory: Path = ROOT / "var" / "cluster"  # CLUSTER_DIR: rendered configs and logs
     model: Path = ROOT / "models" / "screening.tar.gz"  # CLUSTER_MODEL
-    port_base: int = 15100               # CLUSTER_PORT_BASE: first backend port when not listed explicitly
+    port_base: int = 15100  # CLUSTER_PORT_BASE: first backend port when not listed explicitly
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ClusterSettings:
@@ -341,8 +347,8 @@ class Settings:
 
     database_url: str  # DATABASE_URL: else sqlite:///var/leads.db
     policy_path: Path  # CLINIC_POLICY: else clinic_policy.yml
-    rasa_url: str      # RASA_URL: the Rasa server the web app relays to; else http://127.0.0.1:RASA_PORT
-    rasa_token: str    # RASA_AUTH_TOKEN: Rasa's HTTP API token (made on first run into .env)
+    rasa_url: str  # RASA_URL: the Rasa server the web app relays to; else http://127.0.0.1:RASA_PORT
+    rasa_token: str  # RASA_AUTH_TOKEN: Rasa's HTTP API token (made on first run into .env)
     web_host: str = HOST  # WEB_HOST: 0.0.0.0 only inside a container (deploy/)
     action_token: str = ""  # ACTION_SERVER_TOKEN: the action server's shared secret (made on first run into .env)
     sanic_host: str = HOST  # SANIC_HOST: where the action server binds

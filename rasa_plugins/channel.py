@@ -129,8 +129,11 @@ def expired_conversations(store: Any, before: float) -> List[Text]:
         from sqlalchemy import text as sql
 
         with store.engine.connect() as conn:
-            return list(conn.execute(sql("SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :b"),
-                                     {"b": before}).scalars())
+            return list(
+                conn.execute(
+                    sql("SELECT sender_id FROM events GROUP BY sender_id HAVING max(timestamp) < :b"), {"b": before}
+                ).scalars()
+            )
     if isinstance(getattr(store, "store", None), dict):  # InMemoryTrackerStore keeps serialised trackers
         return []
     raise RuntimeError(f"cannot list conversations of {type(store).__name__}")
@@ -184,9 +187,7 @@ class ReliableRestInput(InputChannel):
             if agent is None or not agent.is_ready():
                 return response.json({"error": "not_ready"}, status=503)
             # The turn finishes and is saved (or not) even if the caller hangs up meanwhile.
-            task = asyncio.ensure_future(
-                self._turn(agent, sender_id, text, message_id, body.get("metadata"))
-            )
+            task = asyncio.ensure_future(self._turn(agent, sender_id, text, message_id, body.get("metadata")))
             status, payload = await asyncio.shield(task)
             return response.json(payload, status=status)
 
@@ -237,9 +238,7 @@ class ReliableRestInput(InputChannel):
 
         return webhook
 
-    async def _turn(
-        self, agent: Any, sender_id: Text, text: Text, message_id: Optional[Text], metadata: Any
-    ) -> tuple:
+    async def _turn(self, agent: Any, sender_id: Text, text: Text, message_id: Optional[Text], metadata: Any) -> tuple:
         collector = CollectingOutputChannel()
         try:
             async with agent.lock_store.lock(sender_id):
@@ -254,8 +253,12 @@ class ReliableRestInput(InputChannel):
                 kwargs = {"message_id": message_id} if message_id else {}
                 await agent.processor.handle_message(
                     UserMessage(
-                        text, collector, sender_id, input_channel=self.name(),
-                        metadata=metadata if isinstance(metadata, dict) else None, **kwargs,
+                        text,
+                        collector,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata if isinstance(metadata, dict) else None,
+                        **kwargs,
                     )
                 )
         except TurnAborted as exc:

@@ -53,7 +53,9 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
-ISSUE = _PURGE + """
+ISSUE = (
+    _PURGE
+    + """
 purge(KEYS[1], now)
 local lifetime = tonumber(ARGV[1])
 local number = redis.call('INCR', KEYS[2])
@@ -64,17 +66,24 @@ for _, k in ipairs(KEYS) do
 end
 return member
 """
-ACQUIRE = _PURGE + """
+)
+ACQUIRE = (
+    _PURGE
+    + """
 purge(KEYS[1], now)
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end
 return redis.call('ZRANK', KEYS[1], ARGV[1])
 """
-RELEASE = _PURGE + """
+)
+RELEASE = (
+    _PURGE
+    + """
 local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 purge(KEYS[1], now)
 if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
 return removed
 """
+)
 
 
 class AtomicRedisLockStore(LockStore):
@@ -119,8 +128,15 @@ class AtomicRedisLockStore(LockStore):
             self._red = redis.asyncio.Redis.from_url(str(host), socket_timeout=socket_timeout)
             self._sync = redis.Redis.from_url(str(host), socket_timeout=socket_timeout)
         else:
-            options = dict(host=host, port=int(port), db=int(db), username=username, password=password,
-                           ssl=use_ssl, socket_timeout=socket_timeout)
+            options = dict(
+                host=host,
+                port=int(port),
+                db=int(db),
+                username=username,
+                password=password,
+                ssl=use_ssl,
+                socket_timeout=socket_timeout,
+            )
             self._red = redis.asyncio.Redis(**options)
             self._sync = redis.Redis(**options)
         self._issue = self._red.register_script(ISSUE)

@@ -84,8 +84,9 @@ class LeanSQLTrackerStore(SQLTrackerStore):
     def _engine_kwargs(url: sa.engine.URL) -> Dict[Text, Any]:
         kwargs = create_engine_kwargs(url)  # PostgreSQL: Rasa's pool size, overflow and schema
         if _sqlite_file(url):
-            kwargs.update(poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=5,
-                          connect_args={"check_same_thread": False})
+            kwargs.update(
+                poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=5, connect_args={"check_same_thread": False}
+            )
         return kwargs
 
     # ---- reading ---------------------------------------------------------------------------------

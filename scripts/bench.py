@@ -75,10 +75,10 @@ STARTER = ["hi", "not good", "yes", "great", "are you a bot?", "bye"]
 LEVELS = {1: (5, 180), 10: (20, 240), 50: (50, 300)}
 QUICK_LEVELS = {1: (2, 120), 10: (10, 180), 50: (50, 240)}
 CLUSTER_ROW = "this assistant, cluster"
-TARGET_P95_RATIO = 1.0      # single process: p95 at 10 concurrent <= 1.0x the starter bot's (issue 12)
+TARGET_P95_RATIO = 1.0  # single process: p95 at 10 concurrent <= 1.0x the starter bot's (issue 12)
 TARGET_CLUSTER_TPS_RATIO = 1.3  # cluster at 50 concurrent: >= 1.3x the single process's turns/s, at a lower p95
-TARGET_COLD_TRAIN_S = 180   # cold `rasa train` < 3 minutes
-TRAIN_CAP_S = 1500          # kill a training that takes longer than this
+TARGET_COLD_TRAIN_S = 180  # cold `rasa train` < 3 minutes
+TRAIN_CAP_S = 1500  # kill a training that takes longer than this
 
 
 # ---- processes -------------------------------------------------------------------------------------
@@ -150,8 +150,9 @@ def stop_proc(proc: Optional[subprocess.Popen], timeout: float = 15) -> None:
 
 
 # ---- load -------------------------------------------------------------------------------------------
-async def run_level(base_url: str, script: Optional[List[str]], concurrency: int, conversations: int, cap: float,
-                    tag: str) -> dict:
+async def run_level(
+    base_url: str, script: Optional[List[str]], concurrency: int, conversations: int, cap: float, tag: str
+) -> dict:
     """`conversations` whole conversations, at most `concurrency` at a time, each with its own sender."""
     latencies: List[float] = []
     finished: Dict[str, list] = {}
@@ -160,13 +161,13 @@ async def run_level(base_url: str, script: Optional[List[str]], concurrency: int
     limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
 
-
         async def conversation(i: int) -> None:
             async with sem:
                 sender = f"bench-{tag}-c{concurrency}-{i}-{uuid.uuid4().hex[:8]}"
                 if script is None:  # a screening visitor; a failed turn is not resent here (it counts)
-                    res = await visitor.Visitor(client, visitor.Profile.make(i), tag, resend_for_s=0,
-                                                path=visitor.REST).run()
+                    res = await visitor.Visitor(
+                        client, visitor.Profile.make(i), tag, resend_for_s=0, path=visitor.REST
+                    ).run()
                     latencies.extend(res.latencies)
                     if res.error or not res.lead_id:
                         failures.append(f"{res.sender}: {res.error or 'no reference number'}")
@@ -197,11 +198,20 @@ async def run_level(base_url: str, script: Optional[List[str]], concurrency: int
     lat_ms = np.array(latencies) * 1000
     pct = (lambda q: float(np.percentile(lat_ms, q))) if len(lat_ms) else (lambda q: None)
     return {
-        "concurrency": concurrency, "conversations": conversations, "finished": len(finished),
-        "turns": len(latencies), "failed_turns": len(failures), "capped": bool(pending), "wall_s": wall,
-        "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+        "concurrency": concurrency,
+        "conversations": conversations,
+        "finished": len(finished),
+        "turns": len(latencies),
+        "failed_turns": len(failures),
+        "capped": bool(pending),
+        "wall_s": wall,
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
         "turns_per_s": len(latencies) / wall if wall else None,
-        "senders": list(finished), "last_replies": list(finished.values())[:1], "failures": failures[:5],
+        "senders": list(finished),
+        "last_replies": list(finished.values())[:1],
+        "failures": failures[:5],
     }
 
 
@@ -213,8 +223,14 @@ class OurBot:
 
         self.database_url = f"sqlite:///{tmp / 'leads.db'}"
         os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)  # no .env write
-        self.stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model),
-                           env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")}, quiet=True)
+        self.stack = Stack(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web_port=free_port(),
+            model=str(model),
+            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db")},
+            quiet=True,
+        )
         self.url = self.stack.rasa_url
         self.load_s: Optional[float] = None
         self.action_start_s: Optional[float] = None
@@ -255,10 +271,16 @@ class ClusterBot:
         self.pg_admin = pg_admin
         base = Settings.from_env().cluster  # replica counts from CLUSTER_* (defaults: this machine)
         settings = base.replace(
-            rasa_ports=tuple(free_port() for _ in base.rasa_ports), action_ports=tuple(free_port() for _ in base.action_ports),
-            web_ports=tuple(free_port() for _ in base.web_ports), public_rasa_port=free_port(), public_web_port=free_port(),
-            action_lb_port=free_port(), database_url=pg_admin.rsplit("/", 1)[0] + "/" + self.db_name,
-            directory=Path(tempfile.mkdtemp(prefix="bench-cl-", dir="/tmp")), model=model)
+            rasa_ports=tuple(free_port() for _ in base.rasa_ports),
+            action_ports=tuple(free_port() for _ in base.action_ports),
+            web_ports=tuple(free_port() for _ in base.web_ports),
+            public_rasa_port=free_port(),
+            public_web_port=free_port(),
+            action_lb_port=free_port(),
+            database_url=pg_admin.rsplit("/", 1)[0] + "/" + self.db_name,
+            directory=Path(tempfile.mkdtemp(prefix="bench-cl-", dir="/tmp")),
+            model=model,
+        )
         self.cluster = Cluster(settings, token=secrets.token_hex(16), quiet=True)
         self.url = settings.rasa_url
         self.replicas = len(settings.rasa_ports)
@@ -314,8 +336,9 @@ class StarterBot:
 
     def _popen(self, argv: List[str], log: Path) -> subprocess.Popen:
         env = {k: v for k, v in rasa_env().items() if k not in ("PYTHONPATH", "DATABASE_URL", "TRACKER_DB")}
-        return subprocess.Popen(argv, cwd=self.project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            argv, cwd=self.project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def start(self) -> None:
         if self.has_action_server:  # not the case for Rasa 3.6's starter: its endpoints.yml has none
@@ -324,7 +347,9 @@ class StarterBot:
             wait_http(f"http://{HOST}:5055/health", self.actions, 120, log)
         model = sorted((self.project / "models").glob("*.tar.gz"))[-1]
         log = LOG_DIR / "starter_rasa.log"
-        self.proc = self._popen([RASA, "run", "--enable-api", "-i", HOST, "-p", str(self.port), "--model", str(model)], log)
+        self.proc = self._popen(
+            [RASA, "run", "--enable-api", "-i", HOST, "-p", str(self.port), "--model", str(model)], log
+        )
         self.load_s = wait_http(f"{self.url}/status", self.proc, self.load_timeout, log)
 
     def completed(self, senders: List[str]) -> int:
@@ -342,11 +367,24 @@ def step(msg: str) -> None:
 
 def cold_train(tmp: Path) -> dict:
     out = tmp / "project_models"
-    argv = [RASA, "train", "--config", str(CONFIG), "--domain", str(ROOT / "domain.yml"), "--data", str(DATA),
-            "--out", str(out), "--fixed-model-name", "screening"]
+    argv = [
+        RASA,
+        "train",
+        "--config",
+        str(CONFIG),
+        "--domain",
+        str(ROOT / "domain.yml"),
+        "--data",
+        str(DATA),
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        "screening",
+    ]
     log = LOG_DIR / "cold_train.log"
-    rc, seconds, maxrss = run_logged(argv, log, env=rasa_env({"RASA_CACHE_DIRECTORY": str(tmp / "cache_project")}),
-                                     timeout=TRAIN_CAP_S)
+    rc, seconds, maxrss = run_logged(
+        argv, log, env=rasa_env({"RASA_CACHE_DIRECTORY": str(tmp / "cache_project")}), timeout=TRAIN_CAP_S
+    )
     if rc != 0 or not (out / "screening.tar.gz").exists():
         raise RuntimeError(f"cold `rasa train` failed (exit {rc}); see {log}:\n{tail(log)}")
     return {"seconds": seconds, "peak_rss_mib": maxrss / 1024, "model": out / "screening.tar.gz"}
@@ -357,8 +395,9 @@ def starter_init(tmp: Path) -> dict:
     project.mkdir()
     log = LOG_DIR / "starter_init.log"
     env = {k: v for k, v in rasa_env({"RASA_CACHE_DIRECTORY": str(tmp / "cache_starter")}).items() if k != "PYTHONPATH"}
-    rc, seconds, maxrss = run_logged([RASA, "init", "--no-prompt", "--init-dir", str(project)], log, env=env,
-                                     cwd=project, timeout=TRAIN_CAP_S)
+    rc, seconds, maxrss = run_logged(
+        [RASA, "init", "--no-prompt", "--init-dir", str(project)], log, env=env, cwd=project, timeout=TRAIN_CAP_S
+    )
     if rc != 0 or not list((project / "models").glob("*.tar.gz")):
         raise RuntimeError(f"`rasa init --no-prompt` failed (exit {rc}); see {log}:\n{tail(log)}")
     return {"seconds": seconds, "peak_rss_mib": maxrss / 1024, "project": project}
@@ -378,8 +417,13 @@ def nlu_compare(tmp: Path, project_model: Path) -> dict:
 
     shutil.copy(Path(scaffold.__file__).parent / "initial_project" / "config.yml", default_cfg)
     step("NLU: training Rasa's default pipeline (rasa init config.yml) on data/")
-    model, _trained, seconds = train_nlu(default_cfg, tmp / "default_models", name="nlu",
-                                         env_extra={"RASA_CACHE_DIRECTORY": str(tmp / "cache_default")}, force=True)
+    model, _trained, seconds = train_nlu(
+        default_cfg,
+        tmp / "default_models",
+        name="nlu",
+        env_extra={"RASA_CACHE_DIRECTORY": str(tmp / "cache_default")},
+        force=True,
+    )
     default_dir = LOG_DIR / "nlu_default_pipeline"
     test_nlu(model, default_dir, plot=False)
     results["rasa init default"] = read_scores(default_dir, extractor=None)  # DIETClassifier extracts entities there
@@ -436,82 +480,124 @@ def render_cluster(r: dict) -> List[str]:
     turns = max(1, round(one["turns"] / max(1, one["finished"] or 1)))
     rss = c["rss_mib"]
     rasa_rss = [v for k, v in rss.items() if k.startswith("rasa-") and v]
-    L = ["", f"### Cluster profile vs single process, {many['concurrency']} concurrent conversations", "",
-         f"Cluster: nginx, {c['rasa_replicas']} Rasa servers, action servers and web apps under supervisor, trackers "
-         f"in PostgreSQL, locks in Redis (`make run-cluster`, started in {f(c['start_s'])} s); turns through nginx's "
-         "Rasa listener. Single process: `make run`'s Rasa server with SQLite.", "",
-         "| profile | turns/s | p50 ms | p95 ms | failed turns | completed |", "|---|---|---|---|---|---|",
-         f"| single process | {f(tps1, 1)} | {f(one['p50_ms'])} | {f(one['p95_ms'])} | {one['failed_turns']} | {one['completed']} |",
-         f"| cluster | {f(tps, 1)} | {f(many['p50_ms'])} | {f(many['p95_ms'])} | {many['failed_turns']} | {many['completed']} |",
-         "", f"Throughput ratio cluster / single: **{f((r['targets'].get('cluster') or {}).get('ratio'), 2)}x**; "
-         f"p95 {f(many['p95_ms'])} ms vs {f(one['p95_ms'])} ms.", "",
-         "Peak RSS per program of the cluster (MiB): " + ", ".join(f"{k} {f(v)}" for k, v in rss.items()) + ".", "",
-         "#### Projection to N machines (from these measurements, not measured)", "",
-         f"Measured per Rasa worker: {f(per_worker, 1)} turns/s ({f(tps, 1)} turns/s over "
-         f"{min(c['rasa_replicas'], cores)} worker(s) on {cores} cores, each worker one event loop on one core). "
-         f"A screening is about {turns} turns. With Rasa, action servers and web apps on N machines like this one "
-         f"({cores} cores, one Rasa worker per core) and PostgreSQL and Redis on their own machine, throughput grows "
-         "about linearly until the database saturates:", "",
-         "| machines | Rasa workers | turns/s | screenings/min | Rasa memory |", "|---|---|---|---|---|"]
+    L = [
+        "",
+        f"### Cluster profile vs single process, {many['concurrency']} concurrent conversations",
+        "",
+        f"Cluster: nginx, {c['rasa_replicas']} Rasa servers, action servers and web apps under supervisor, trackers "
+        f"in PostgreSQL, locks in Redis (`make run-cluster`, started in {f(c['start_s'])} s); turns through nginx's "
+        "Rasa listener. Single process: `make run`'s Rasa server with SQLite.",
+        "",
+        "| profile | turns/s | p50 ms | p95 ms | failed turns | completed |",
+        "|---|---|---|---|---|---|",
+        f"| single process | {f(tps1, 1)} | {f(one['p50_ms'])} | {f(one['p95_ms'])} | {one['failed_turns']} | {one['completed']} |",
+        f"| cluster | {f(tps, 1)} | {f(many['p50_ms'])} | {f(many['p95_ms'])} | {many['failed_turns']} | {many['completed']} |",
+        "",
+        f"Throughput ratio cluster / single: **{f((r['targets'].get('cluster') or {}).get('ratio'), 2)}x**; "
+        f"p95 {f(many['p95_ms'])} ms vs {f(one['p95_ms'])} ms.",
+        "",
+        "Peak RSS per program of the cluster (MiB): " + ", ".join(f"{k} {f(v)}" for k, v in rss.items()) + ".",
+        "",
+        "#### Projection to N machines (from these measurements, not measured)",
+        "",
+        f"Measured per Rasa worker: {f(per_worker, 1)} turns/s ({f(tps, 1)} turns/s over "
+        f"{min(c['rasa_replicas'], cores)} worker(s) on {cores} cores, each worker one event loop on one core). "
+        f"A screening is about {turns} turns. With Rasa, action servers and web apps on N machines like this one "
+        f"({cores} cores, one Rasa worker per core) and PostgreSQL and Redis on their own machine, throughput grows "
+        "about linearly until the database saturates:",
+        "",
+        "| machines | Rasa workers | turns/s | screenings/min | Rasa memory |",
+        "|---|---|---|---|---|",
+    ]
     for n in (1, 2, 4, 8):
         workers = n * cores
         mem = f"{f(workers * max(rasa_rss) / 1024, 1)} GiB" if rasa_rss else "n/a"
         L.append(f"| {n} | {workers} | ~{f(workers * per_worker)} | ~{f(workers * per_worker * 60 / turns)} | {mem} |")
-    L += ["", "Each Rasa worker holds the model in memory (peak RSS above); PostgreSQL writes every turn's events, "
-          "so beyond a few machines size the database (connections: each Rasa and action process keeps a pool)."]
+    L += [
+        "",
+        "Each Rasa worker holds the model in memory (peak RSS above); PostgreSQL writes every turn's events, "
+        "so beyond a few machines size the database (connections: each Rasa and action process keeps a pool).",
+    ]
     return L
 
 
 def render(r: dict) -> str:
     m = r["machine"]
-    L = ["# Benchmark (`make bench`)", "",
-         f"- Date: {r['date']} (run took {r['total_s'] / 60:.1f} min)",
-         f"- Machine: {m['nproc']} cores (nproc), {m['cpu']}, {m['ram']} RAM; load average at start {m['load']}",
-         f"- Software: Rasa {m['rasa']}, Python {m['python']}",
-         "", f"### NLU on the held-out set (`tests/nlu_holdout.yml`, {r['holdout_n']} messages), both trained on `data/` in this run", "",
-         "| pipeline | intent macro-F1 | intent accuracy | medication F1 | condition F1 | entities from |",
-         "|---|---|---|---|---|---|"]
+    L = [
+        "# Benchmark (`make bench`)",
+        "",
+        f"- Date: {r['date']} (run took {r['total_s'] / 60:.1f} min)",
+        f"- Machine: {m['nproc']} cores (nproc), {m['cpu']}, {m['ram']} RAM; load average at start {m['load']}",
+        f"- Software: Rasa {m['rasa']}, Python {m['python']}",
+        "",
+        f"### NLU on the held-out set (`tests/nlu_holdout.yml`, {r['holdout_n']} messages), both trained on `data/` in this run",
+        "",
+        "| pipeline | intent macro-F1 | intent accuracy | medication F1 | condition F1 | entities from |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, s in r["nlu"].items():
-        L.append(f"| {name} | {f(s['intent macro-F1'], 3)} | {f(s['intent accuracy'], 3)} | {f(s['medication F1'], 3)} "
-                 f"| {f(s['condition F1'], 3)} | {s['extractor']} |")
-    L += ["", "### Per-turn latency, whole conversations through `POST /webhooks/rest/webhook`", "",
-          "This assistant: a whole screening by a visitor that answers each question it is asked (scripts/visitor.py, "
-          "about 22 turns), actions included, SQLite tracker store (single process) or PostgreSQL + Redis behind nginx (cluster); "
-          f"starter bot: its own {len(STARTER)}-turn conversation ({', '.join(repr(t) for t in STARTER)}), in-memory tracker store. "
-          "Each conversation has its own sender id; one warm-up conversation per bot is not counted.", "",
-          "| bot | concurrent | conversations (finished) | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | completed |",
-          "|---|---|---|---|---|---|---|---|---|---|"]
+        L.append(
+            f"| {name} | {f(s['intent macro-F1'], 3)} | {f(s['intent accuracy'], 3)} | {f(s['medication F1'], 3)} "
+            f"| {f(s['condition F1'], 3)} | {s['extractor']} |"
+        )
+    L += [
+        "",
+        "### Per-turn latency, whole conversations through `POST /webhooks/rest/webhook`",
+        "",
+        "This assistant: a whole screening by a visitor that answers each question it is asked (scripts/visitor.py, "
+        "about 22 turns), actions included, SQLite tracker store (single process) or PostgreSQL + Redis behind nginx (cluster); "
+        f"starter bot: its own {len(STARTER)}-turn conversation ({', '.join(repr(t) for t in STARTER)}), in-memory tracker store. "
+        "Each conversation has its own sender id; one warm-up conversation per bot is not counted.",
+        "",
+        "| bot | concurrent | conversations (finished) | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | completed |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for level in r["levels"]:
         for name in ("this assistant", "starter bot", CLUSTER_ROW):
             x = level.get(name)
             if x is None:
                 continue
-            L.append(f"| {name} | {x['concurrency']} | {x['conversations']} ({x['finished']}){' capped' if x['capped'] else ''} "
-                     f"| {x['turns']} | {f(x['p50_ms'])} | {f(x['p95_ms'])} | {f(x['p99_ms'])} | {f(x['turns_per_s'], 1)} "
-                     f"| {x['failed_turns']} | {x['completed']} |")
+            L.append(
+                f"| {name} | {x['concurrency']} | {x['conversations']} ({x['finished']}){' capped' if x['capped'] else ''} "
+                f"| {x['turns']} | {f(x['p50_ms'])} | {f(x['p95_ms'])} | {f(x['p99_ms'])} | {f(x['turns_per_s'], 1)} "
+                f"| {x['failed_turns']} | {x['completed']} |"
+            )
     L.append("")
-    L.append("`completed`: this assistant, conversations whose lead was stored by the actions; starter bot, conversations with every turn answered.")
+    L.append(
+        "`completed`: this assistant, conversations whose lead was stored by the actions; starter bot, conversations with every turn answered."
+    )
     L += render_cluster(r)
     o, s = r["ours"], r["starter"]
-    L += ["", "### Training, loading, memory", "",
-          "| | this assistant | starter bot |", "|---|---|---|",
-          f"| cold `rasa train` (empty cache, fresh output dir) | {f(o['train_s'])} s | {f(s['train_s'])} s (`rasa init --no-prompt`, includes scaffolding) |",
-          f"| peak RSS of the training process | {f(o['train_rss_mib'])} MiB | {f(s['train_rss_mib'])} MiB |",
-          f"| model load (`rasa run` start to /status ready) | {f(o['load_s'], 1)} s | {f(s['load_s'], 1)} s |",
-          f"| peak RSS, Rasa server | {f(o['rasa_rss_mib'])} MiB | {f(s['rasa_rss_mib'])} MiB |",
-          f"| peak RSS, action server | {f(o['action_rss_mib'])} MiB (start to ready {f(o['action_start_s'], 1)} s) | "
-          f"{f(s['action_rss_mib']) + ' MiB' if s['action_rss_mib'] else 'none (the starter has no custom actions)'} |",
-          f"| default NLU pipeline training on data/ (NLU only) | – | {f(r['nlu'].get('rasa init default', {}).get('train_s'))} s |"]
+    L += [
+        "",
+        "### Training, loading, memory",
+        "",
+        "| | this assistant | starter bot |",
+        "|---|---|---|",
+        f"| cold `rasa train` (empty cache, fresh output dir) | {f(o['train_s'])} s | {f(s['train_s'])} s (`rasa init --no-prompt`, includes scaffolding) |",
+        f"| peak RSS of the training process | {f(o['train_rss_mib'])} MiB | {f(s['train_rss_mib'])} MiB |",
+        f"| model load (`rasa run` start to /status ready) | {f(o['load_s'], 1)} s | {f(s['load_s'], 1)} s |",
+        f"| peak RSS, Rasa server | {f(o['rasa_rss_mib'])} MiB | {f(s['rasa_rss_mib'])} MiB |",
+        f"| peak RSS, action server | {f(o['action_rss_mib'])} MiB (start to ready {f(o['action_start_s'], 1)} s) | "
+        f"{f(s['action_rss_mib']) + ' MiB' if s['action_rss_mib'] else 'none (the starter has no custom actions)'} |",
+        f"| default NLU pipeline training on data/ (NLU only) | – | {f(r['nlu'].get('rasa init default', {}).get('train_s'))} s |",
+    ]
     t = r["targets"]
-    L += ["", "### Targets (read from this table, not asserted)", "",
-          f"- p95 per turn at 10 concurrent conversations: {f(t['p95_ours'])} ms vs the starter bot's {f(t['p95_starter'])} ms "
-          f"= **{f(t['ratio'], 2)}x** (target <= {TARGET_P95_RATIO}x): **{'met' if t['ratio_met'] else 'not met'}**",
-          f"- cold `rasa train`: **{f(o['train_s'])} s** (target < {TARGET_COLD_TRAIN_S} s): **{'met' if t['train_met'] else 'not met'}**"]
+    L += [
+        "",
+        "### Targets (read from this table, not asserted)",
+        "",
+        f"- p95 per turn at 10 concurrent conversations: {f(t['p95_ours'])} ms vs the starter bot's {f(t['p95_starter'])} ms "
+        f"= **{f(t['ratio'], 2)}x** (target <= {TARGET_P95_RATIO}x): **{'met' if t['ratio_met'] else 'not met'}**",
+        f"- cold `rasa train`: **{f(o['train_s'])} s** (target < {TARGET_COLD_TRAIN_S} s): **{'met' if t['train_met'] else 'not met'}**",
+    ]
     c = t.get("cluster")
     if c:
-        L.append(f"- cluster at {c['concurrency']} concurrent: {f(c['tps'], 1)} turns/s vs the single process's {f(c['tps1'], 1)} "
-                 f"= **{f(c['ratio'], 2)}x** (target >= {TARGET_CLUSTER_TPS_RATIO}x), p95 {f(c['p95'])} ms vs {f(c['p95_1'])} ms "
-                 f"(target: lower): **{'met' if c['met'] else 'not met'}**")
+        L.append(
+            f"- cluster at {c['concurrency']} concurrent: {f(c['tps'], 1)} turns/s vs the single process's {f(c['tps1'], 1)} "
+            f"= **{f(c['ratio'], 2)}x** (target >= {TARGET_CLUSTER_TPS_RATIO}x), p95 {f(c['p95'])} ms vs {f(c['p95_1'])} ms "
+            f"(target: lower): **{'met' if c['met'] else 'not met'}**"
+        )
     L.append("")
     return "\n".join(L)
 
@@ -521,8 +607,11 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer conversations per level (trying the script)")
     ap.add_argument("--transcript", action="store_true", help="print one screening conversation and exit")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    ap.add_argument("--serving-only", action="store_true",
-                    help="skip the cold training and the NLU comparison (latency, throughput and memory only)")
+    ap.add_argument(
+        "--serving-only",
+        action="store_true",
+        help="skip the cold training and the NLU comparison (latency, throughput and memory only)",
+    )
     ap.add_argument("--model", type=Path, default=MODEL)
     args = ap.parse_args()
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -560,8 +649,11 @@ def main() -> int:
         cluster = ClusterBot(tmp, args.model.resolve())
         cluster.start()
         step(f"cluster up: {cluster.load_s:.1f} s")
-        bots = {"this assistant": (ours, SCREENING), "starter bot": (starter, STARTER),
-                CLUSTER_ROW: (cluster, SCREENING)}
+        bots = {
+            "this assistant": (ours, SCREENING),
+            "starter bot": (starter, STARTER),
+            CLUSTER_ROW: (cluster, SCREENING),
+        }
 
         step("warm-up: one conversation per bot (not counted)")
         for bot, script in bots.values():
@@ -572,25 +664,44 @@ def main() -> int:
             row = {}
             for name, (bot, script) in bots.items():
                 step(f"{name}: {conversations} conversations, {concurrency} at a time (cap {cap} s)")
-                res = asyncio.run(run_level(bot.url, script, concurrency, conversations, cap,
-                                            {ours: "ours", cluster: "cluster"}.get(bot, "starter")))
+                res = asyncio.run(
+                    run_level(
+                        bot.url,
+                        script,
+                        concurrency,
+                        conversations,
+                        cap,
+                        {ours: "ours", cluster: "cluster"}.get(bot, "starter"),
+                    )
+                )
                 res["completed"] = bot.completed(res.pop("senders"))
-                step(f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, p99 {f(res['p99_ms'])} ms, "
-                     f"{f(res['turns_per_s'], 1)} turns/s, {res['failed_turns']} failed turns, "
-                     f"{res['completed']}/{conversations} completed")
+                step(
+                    f"  p50 {f(res['p50_ms'])} ms, p95 {f(res['p95_ms'])} ms, p99 {f(res['p99_ms'])} ms, "
+                    f"{f(res['turns_per_s'], 1)} turns/s, {res['failed_turns']} failed turns, "
+                    f"{res['completed']}/{conversations} completed"
+                )
                 for failure in res["failures"]:
                     step(f"  failure: {failure}")
                 row[name] = res
             results_levels.append(row)
 
-        ours_info = {"load_s": ours.load_s, "action_start_s": ours.action_start_s,
-                     "rasa_rss_mib": peak_rss_mib(ours.pid("rasa server")),
-                     "action_rss_mib": peak_rss_mib(ours.pid("action server"))}
-        starter_info = {"train_s": init["seconds"], "train_rss_mib": init["peak_rss_mib"], "load_s": starter.load_s,
-                        "rasa_rss_mib": peak_rss_mib(starter.proc.pid if starter.proc else None),
-                        "action_rss_mib": peak_rss_mib(starter.actions.pid if starter.actions else None)}
-        step(f"peak RSS: this assistant's Rasa server {f(ours_info['rasa_rss_mib'])} MiB, action server "
-             f"{f(ours_info['action_rss_mib'])} MiB; starter's Rasa server {f(starter_info['rasa_rss_mib'])} MiB")
+        ours_info = {
+            "load_s": ours.load_s,
+            "action_start_s": ours.action_start_s,
+            "rasa_rss_mib": peak_rss_mib(ours.pid("rasa server")),
+            "action_rss_mib": peak_rss_mib(ours.pid("action server")),
+        }
+        starter_info = {
+            "train_s": init["seconds"],
+            "train_rss_mib": init["peak_rss_mib"],
+            "load_s": starter.load_s,
+            "rasa_rss_mib": peak_rss_mib(starter.proc.pid if starter.proc else None),
+            "action_rss_mib": peak_rss_mib(starter.actions.pid if starter.actions else None),
+        }
+        step(
+            f"peak RSS: this assistant's Rasa server {f(ours_info['rasa_rss_mib'])} MiB, action server "
+            f"{f(ours_info['action_rss_mib'])} MiB; starter's Rasa server {f(starter_info['rasa_rss_mib'])} MiB"
+        )
         cluster_info = {"rasa_replicas": cluster.replicas, "start_s": cluster.load_s, "rss_mib": cluster.rss()}
         step("stopping servers before the trainings")
         ours.stop()
@@ -629,30 +740,53 @@ def main() -> int:
         one, many = top["this assistant"], top[CLUSTER_ROW]
         tps_ratio = (many["turns_per_s"] or 0) / one["turns_per_s"]
         lower_p95 = many["p95_ms"] is not None and one["p95_ms"] is not None and many["p95_ms"] < one["p95_ms"]
-        cluster_target = {"concurrency": many["concurrency"], "tps": many["turns_per_s"], "tps1": one["turns_per_s"],
-                          "ratio": tps_ratio, "p95": many["p95_ms"], "p95_1": one["p95_ms"],
-                          "met": tps_ratio >= TARGET_CLUSTER_TPS_RATIO and lower_p95}
+        cluster_target = {
+            "concurrency": many["concurrency"],
+            "tps": many["turns_per_s"],
+            "tps1": one["turns_per_s"],
+            "ratio": tps_ratio,
+            "p95": many["p95_ms"],
+            "p95_1": one["p95_ms"],
+            "met": tps_ratio >= TARGET_CLUSTER_TPS_RATIO and lower_p95,
+        }
     report = {
-        "date": date, "machine": machine, "total_s": time.perf_counter() - started,
+        "date": date,
+        "machine": machine,
+        "total_s": time.perf_counter() - started,
         "holdout_n": len(examples(HOLDOUT)),
         "nlu": {k: {kk: vv for kk, vv in v.items() if kk != "intent report"} for k, v in nlu.items()},
-        "levels": results_levels, "ours": ours_info, "starter": starter_info, "cluster": cluster_info,
-        "targets": {"p95_ours": p95_ours, "p95_starter": p95_starter, "ratio": ratio,
-                    "ratio_met": ratio is not None and ratio <= TARGET_P95_RATIO,
-                    "train_met": cold["seconds"] is not None and cold["seconds"] < TARGET_COLD_TRAIN_S,
-                    "cluster": cluster_target},
+        "levels": results_levels,
+        "ours": ours_info,
+        "starter": starter_info,
+        "cluster": cluster_info,
+        "targets": {
+            "p95_ours": p95_ours,
+            "p95_starter": p95_starter,
+            "ratio": ratio,
+            "ratio_met": ratio is not None and ratio <= TARGET_P95_RATIO,
+            "train_met": cold["seconds"] is not None and cold["seconds"] < TARGET_COLD_TRAIN_S,
+            "cluster": cluster_target,
+        },
         "quick": args.quick,
     }
     md = render(report)
     if args.quick or args.serving_only:
-        flags = ", ".join(x for x, on in (("--quick: fewer conversations", args.quick),
-                                          ("--serving-only: no training or NLU runs", args.serving_only)) if on)
+        flags = ", ".join(
+            x
+            for x, on in (
+                ("--quick: fewer conversations", args.quick),
+                ("--serving-only: no training or NLU runs", args.serving_only),
+            )
+            if on
+        )
         md = md.replace("# Benchmark (`make bench`)", f"# Benchmark (`make bench`, {flags})")
     OUT_MD.parent.mkdir(parents=True, exist_ok=True)
     OUT_MD.write_text(md, encoding="utf-8")
     OUT_JSON.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     print(md)
-    print(f"written: {OUT_MD.relative_to(ROOT)} (raw numbers: {OUT_JSON.relative_to(ROOT)}, logs: {LOG_DIR.relative_to(ROOT)}/)")
+    print(
+        f"written: {OUT_MD.relative_to(ROOT)} (raw numbers: {OUT_JSON.relative_to(ROOT)}, logs: {LOG_DIR.relative_to(ROOT)}/)"
+    )
     return 0
 
 

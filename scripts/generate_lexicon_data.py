@@ -41,7 +41,14 @@ VOCAB_PACKAGES = {"drug-named-entity-recognition": "2.0.9", "wordfreq": "3.1.1"}
 ENGLISH_MAX_BUCKET = 650  # wordfreq cB buckets: frequency 10**(-bucket/100); 650 = Zipf 2.5 (3 per 10 million words)
 # Our generic -> DrugBank canonical names whose synonyms it takes (when they differ from the generic).
 VOCAB_ALIASES = {
-    "insulin": ["insulin glargine", "insulin lispro", "insulin aspart", "insulin detemir", "insulin degludec", "insulin human"],
+    "insulin": [
+        "insulin glargine",
+        "insulin lispro",
+        "insulin aspart",
+        "insulin detemir",
+        "insulin degludec",
+        "insulin human",
+    ],
     "carbidopa": ["carbidopa", "levodopa"],
     "ferrous sulfate": ["ferrous sulfate", "ferrous gluconate", "ferrous fumarate"],
     "fish oil": ["fish oil", "omega-3 fatty acids"],
@@ -89,8 +96,24 @@ def rasa_medication_forms(curated: dict) -> Dict[str, str]:
 
 # Class words the NLU model was trained with (the clinic classes); everyday-class words stay on the actions side.
 _RASA_CLASS_WORDS = {
-    "benzodiazepine", "lamotrigine", "maoi", "stimulant", "naltrexone", "theophylline", "antipsychotic", "opioid",
-    "ssri", "snri", "tca", "gabapentinoid", "nsaid", "muscle_relaxant", "triptan", "lithium", "st_johns_wort", "memantine",
+    "benzodiazepine",
+    "lamotrigine",
+    "maoi",
+    "stimulant",
+    "naltrexone",
+    "theophylline",
+    "antipsychotic",
+    "opioid",
+    "ssri",
+    "snri",
+    "tca",
+    "gabapentinoid",
+    "nsaid",
+    "muscle_relaxant",
+    "triptan",
+    "lithium",
+    "st_johns_wort",
+    "memantine",
 }
 
 
@@ -140,7 +163,7 @@ def _installed_version(vocab_dir: Path, package: str) -> str:
     found = sorted(vocab_dir.glob(f"{dist}-*.dist-info"))
     if not found:
         sys.exit(f"error: {package} is not installed in {vocab_dir}; run `make lexicon`")
-    version = found[-1].name[len(dist) + 1: -len(".dist-info")]
+    version = found[-1].name[len(dist) + 1 : -len(".dist-info")]
     if version != VOCAB_PACKAGES[package]:
         sys.exit(f"error: {package} {version} in {vocab_dir}, expected {VOCAB_PACKAGES[package]}")
     return version
@@ -219,7 +242,9 @@ def build(vocab_dir: Path) -> tuple[str, str]:
         out["names"] = [str(n).lower() for n in entry.get("names", []) + entry.get("more", []) if claim(n, generic)]
         out["street"] = [str(n).lower() for n in entry.get("street", []) if claim(n, generic)]
         if entry.get("as_class"):
-            out["as_class"] = {c: [str(n).lower() for n in names if claim(n, generic)] for c, names in entry["as_class"].items()}
+            out["as_class"] = {
+                c: [str(n).lower() for n in names if claim(n, generic)] for c, names in entry["as_class"].items()
+            }
         meds[generic] = out
     for drug_class, entries in common.items():
         if drug_class not in classes:
@@ -230,8 +255,12 @@ def build(vocab_dir: Path) -> tuple[str, str]:
             _check_names(f"common_medications.yml {generic}", names or [])
             if not claim(generic, generic):
                 sys.exit(f"error: common_medications.yml: {generic} is already a name of {owner[generic]}")
-            meds[generic] = {"class": drug_class, "names": [str(n).lower() for n in names or [] if claim(n, generic)],
-                             "street": [], "vocabulary": []}
+            meds[generic] = {
+                "class": drug_class,
+                "names": [str(n).lower() for n in names or [] if claim(n, generic)],
+                "street": [],
+                "vocabulary": [],
+            }
 
     # Words that must never become a synonym: ordinary English, never_match, condition words, class words.
     english = {w for w, b in freq.items() if b <= 650}
@@ -252,10 +281,17 @@ def build(vocab_dir: Path) -> tuple[str, str]:
             for variant in sorted(drugbank.get(canonical, [])):
                 v = variant.lower().strip()
                 words = _words(v)
-                if (not _VARIANT_OK.match(v) or len(v) < 5 or len(words) > 4 or v in ambiguous or v in blocked
-                        or (len(words) == 1 and v in english)
-                        or any(w in other_names and w not in own for w in words)  # names another drug
-                        or all(w in english for w in words) and not own & set(words)):
+                if (
+                    not _VARIANT_OK.match(v)
+                    or len(v) < 5
+                    or len(words) > 4
+                    or v in ambiguous
+                    or v in blocked
+                    or (len(words) == 1 and v in english)
+                    or any(w in other_names and w not in own for w in words)  # names another drug
+                    or all(w in english for w in words)
+                    and not own & set(words)
+                ):
                     continue
                 if claim(v, generic):
                     entry["vocabulary"].append(v)
@@ -281,34 +317,53 @@ def build(vocab_dir: Path) -> tuple[str, str]:
         f"# inputs sha256: {inputs_digest()}",
         f"# {len(meds)} generics, {len(owner)} surface forms ({added} from the vocabulary).",
     ]
-    body = {"classes": classes, "never_match": never_match,
-            "only_when_asked": [str(w).lower() for w in curated.get("only_when_asked", [])], "medications": {}}
+    body = {
+        "classes": classes,
+        "never_match": never_match,
+        "only_when_asked": [str(w).lower() for w in curated.get("only_when_asked", [])],
+        "medications": {},
+    }
     for generic in sorted(meds):
         entry = {k: v for k, v in meds[generic].items() if v or k == "class"}
         body["medications"][generic] = entry
     text = "\n".join(header) + "\n" + _json_yaml(body)
-    words_text = "\n".join([
-        f"# GENERATED by scripts/generate_lexicon_data.py from wordfreq {versions['wordfreq']} (data CC BY-SA 4.0,",
-        "# https://github.com/rspeer/wordfreq): English words with Zipf frequency >= 2.5, minus drug names, plus chat",
-        "# shorthand. An unknown word in a medication answer that is on this list is not kept as a medication.",
-    ] + words) + "\n"
+    words_text = (
+        "\n".join(
+            [
+                f"# GENERATED by scripts/generate_lexicon_data.py from wordfreq {versions['wordfreq']} (data CC BY-SA 4.0,",
+                "# https://github.com/rspeer/wordfreq): English words with Zipf frequency >= 2.5, minus drug names, plus chat",
+                "# shorthand. An unknown word in a medication answer that is on this list is not kept as a medication.",
+            ]
+            + words
+        )
+        + "\n"
+    )
     return text, words_text
 
 
 def _json_yaml(body: dict) -> str:
     """The body as JSON, one class or medication a line: valid YAML that the runtime parses with json (fast start)."""
+
     def section(name: str, mapping: dict) -> str:
         rows = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=True)}" for k, v in mapping.items()]
         return f" {json.dumps(name)}: {{\n" + ",\n".join(rows) + "\n }"
 
-    parts = [section("classes", body["classes"]), f' "never_match": {json.dumps(body["never_match"])}',
-             f' "only_when_asked": {json.dumps(body["only_when_asked"])}', section("medications", body["medications"])]
+    parts = [
+        section("classes", body["classes"]),
+        f' "never_match": {json.dumps(body["never_match"])}',
+        f' "only_when_asked": {json.dumps(body["only_when_asked"])}',
+        section("medications", body["medications"]),
+    ]
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa-only", action="store_true", help="rewrite data/nlu/lexicon.generated.yml only (no vocabulary packages needed)")
+    parser.add_argument(
+        "--rasa-only",
+        action="store_true",
+        help="rewrite data/nlu/lexicon.generated.yml only (no vocabulary packages needed)",
+    )
     parser.add_argument("--vocab-dir", type=Path, default=VOCAB_DIR)
     args = parser.parse_args()
     if not args.rasa_only:

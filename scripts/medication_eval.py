@@ -77,7 +77,9 @@ def evaluate(path: Path, report: Optional[Path], verbose: bool = False) -> int:
     answers = data.get("answers") or []
     for item in answers:
         text = str(item["text"])
-        options = [[norm(g) for g in item.get("expect") or []]] + [[norm(g) for g in alt] for alt in item.get("alternatives") or []]
+        options = [[norm(g) for g in item.get("expect") or []]] + [
+            [norm(g) for g in alt] for alt in item.get("alternatives") or []
+        ]
         meds = parse(text)
         kept = kept_names(meds)
         ok = any(set(kept) == set(opt) and len(kept) == len(set(kept)) for opt in options)
@@ -115,11 +117,19 @@ def evaluate(path: Path, report: Optional[Path], verbose: bool = False) -> int:
     ]
     lines += [f"| {cls} | {ok}/{n} |" for cls, (ok, n) in sorted(per_class.items())]
     lines += ["", f"## Form misses ({len(form_misses)})", ""]
-    lines += ["| typed | expected | read |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in form_misses] if form_misses else ["none"]
+    lines += (
+        ["| typed | expected | read |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in form_misses]
+        if form_misses
+        else ["none"]
+    )
     lines += ["", f"## Answer misses ({len(answer_misses)})", ""]
-    lines += ["| answer | expected | kept |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in answer_misses] if answer_misses else ["none"]
+    lines += (
+        ["| answer | expected | kept |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in answer_misses]
+        if answer_misses
+        else ["none"]
+    )
     lines += ["", f"## Non-drug words kept ({len(extra_words)})", ""]
-    lines += [f"- `{w}` in \"{t}\"" for t, w in extra_words] if extra_words else ["none"]
+    lines += [f'- `{w}` in "{t}"' for t, w in extra_words] if extra_words else ["none"]
     text = "\n".join(lines) + "\n"
     failed = []
     if form_rate < FORM_FLOOR:
@@ -136,9 +146,11 @@ def evaluate(path: Path, report: Optional[Path], verbose: bool = False) -> int:
         if verbose:
             print(f"wrote {report}")
     # One line by default (make test prints it); the report holds every miss.
-    print(f"medications ({path.name}): {'FAIL: ' + '; '.join(failed) if failed else 'PASS'}: forms {form_rate:.3f} "
-          f"(floor {FORM_FLOOR}), whole answers {answer_rate:.3f}, {len(form_misses)} form and {len(answer_misses)} "
-          f"answer misses" + (f"; report {report}" if report else ""))
+    print(
+        f"medications ({path.name}): {'FAIL: ' + '; '.join(failed) if failed else 'PASS'}: forms {form_rate:.3f} "
+        f"(floor {FORM_FLOOR}), whole answers {answer_rate:.3f}, {len(form_misses)} form and {len(answer_misses)} "
+        f"answer misses" + (f"; report {report}" if report else "")
+    )
     return 1 if failed else 0
 
 

@@ -87,14 +87,23 @@ def machine_info() -> Dict[str, str]:
         rasa_version = version("rasa")
     except Exception:  # pragma: no cover
         rasa_version = "?"
-    return {"nproc": nproc, "cpu": cpu, "ram": ram, "load": load, "rasa": rasa_version,
-            "python": platform.python_version(), "host": platform.node()}
+    return {
+        "nproc": nproc,
+        "cpu": cpu,
+        "ram": ram,
+        "load": load,
+        "rasa": rasa_version,
+        "python": platform.python_version(),
+        "host": platform.node(),
+    }
 
 
 def machine_line() -> str:
     m = machine_info()
-    return (f"{m['nproc']} cores (nproc), {m['cpu']}, {m['ram']} RAM; load average at start {m['load']}; "
-            f"Rasa {m['rasa']}, Python {m['python']}")
+    return (
+        f"{m['nproc']} cores (nproc), {m['cpu']}, {m['ram']} RAM; load average at start {m['load']}; "
+        f"Rasa {m['rasa']}, Python {m['python']}"
+    )
 
 
 def now_utc() -> str:
@@ -109,14 +118,16 @@ def rasa_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
-def run_logged(argv: List[str], log: Path, env: Optional[Dict[str, str]] = None, cwd: Path = ROOT,
-               timeout: Optional[float] = None) -> Tuple[int, float, int]:
+def run_logged(
+    argv: List[str], log: Path, env: Optional[Dict[str, str]] = None, cwd: Path = ROOT, timeout: Optional[float] = None
+) -> Tuple[int, float, int]:
     """Run argv with output to `log`; return (exit code, wall seconds, peak RSS in KiB of the process)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("w", encoding="utf-8") as fh:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env or rasa_env(), stdout=fh, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env or rasa_env(), stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = None if timeout is None else start + timeout
         try:
             while True:
@@ -173,15 +184,19 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def holdout_overlap(holdout: Path = HOLDOUT, data: Path = DATA, longer_than: int = STOCK_PHRASE_WORDS) -> List[Tuple[str, str, str]]:
+def holdout_overlap(
+    holdout: Path = HOLDOUT, data: Path = DATA, longer_than: int = STOCK_PHRASE_WORDS
+) -> List[Tuple[str, str, str]]:
     """Holdout messages of more than `longer_than` words that also occur in the training data."""
     train: Dict[str, set] = {}
     for path in nlu_files(data):
         for intent, _raw, text in examples(path):
             train.setdefault(normalise(text), set()).add(intent)
-    return [(text, intent, ", ".join(sorted(train[normalise(text)])))
-            for intent, _raw, text in examples(holdout)
-            if normalise(text) in train and len(normalise(text).split()) > longer_than]
+    return [
+        (text, intent, ", ".join(sorted(train[normalise(text)])))
+        for intent, _raw, text in examples(holdout)
+        if normalise(text) in train and len(normalise(text).split()) > longer_than
+    ]
 
 
 def write_holdout_without(overlap: Iterable[Tuple[str, str, str]], target: Path, holdout: Path = HOLDOUT) -> int:
@@ -211,8 +226,14 @@ def fingerprint(config: Path, data: Path = DATA) -> str:
     return h.hexdigest()[:16]
 
 
-def train_nlu(config: Path, out_dir: Path, name: str = "nlu", env_extra: Optional[Dict[str, str]] = None,
-              force: bool = False, data: Path = DATA) -> Tuple[Path, bool, float]:
+def train_nlu(
+    config: Path,
+    out_dir: Path,
+    name: str = "nlu",
+    env_extra: Optional[Dict[str, str]] = None,
+    force: bool = False,
+    data: Path = DATA,
+) -> Tuple[Path, bool, float]:
     """NLU-only model at out_dir/name.tar.gz; returns (model, trained this run?, seconds)."""
     model = out_dir / f"{name}.tar.gz"
     stamp = out_dir / f"{name}.fingerprint"
@@ -221,8 +242,19 @@ def train_nlu(config: Path, out_dir: Path, name: str = "nlu", env_extra: Optiona
         return model, False, 0.0
     out_dir.mkdir(parents=True, exist_ok=True)
     log = out_dir / f"{name}.train.log"
-    argv = [RASA, "train", "nlu", "--config", str(config), "--nlu", str(data), "--out", str(out_dir),
-            "--fixed-model-name", name]
+    argv = [
+        RASA,
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(data),
+        "--out",
+        str(out_dir),
+        "--fixed-model-name",
+        name,
+    ]
     rc, seconds, _ = run_logged(argv, log, env=rasa_env(env_extra))
     if rc != 0 or not model.exists():
         raise RuntimeError(f"`rasa train nlu` failed (exit {rc}); see {log}:\n{tail(log)}")
@@ -230,8 +262,9 @@ def train_nlu(config: Path, out_dir: Path, name: str = "nlu", env_extra: Optiona
     return model, True, seconds
 
 
-def test_nlu(model: Path, out_dir: Path, holdout: Path = HOLDOUT, plot: bool = True,
-             env_extra: Optional[Dict[str, str]] = None) -> float:
+def test_nlu(
+    model: Path, out_dir: Path, holdout: Path = HOLDOUT, plot: bool = True, env_extra: Optional[Dict[str, str]] = None
+) -> float:
     """`rasa test nlu` of `model` on `holdout` into out_dir; returns seconds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*_report.json"):
@@ -251,8 +284,11 @@ def _load(path: Path):
 
 
 def entity_extractor_reports(out_dir: Path) -> Dict[str, dict]:
-    return {p.name[: -len("_report.json")]: _load(p) for p in sorted(out_dir.glob("*_report.json"))
-            if p.name not in ("intent_report.json", "response_selection_report.json")}
+    return {
+        p.name[: -len("_report.json")]: _load(p)
+        for p in sorted(out_dir.glob("*_report.json"))
+        if p.name not in ("intent_report.json", "response_selection_report.json")
+    }
 
 
 def read_scores(out_dir: Path, extractor: Optional[str] = ENTITY_EXTRACTOR) -> Dict[str, object]:
@@ -298,41 +334,69 @@ def md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def build_summary(scores: dict, dedup: Optional[dict], overlap: list, failures: List[str], model_note: str,
-                  n_holdout: int, n_dedup: Optional[int], out_dir: Path) -> str:
+def build_summary(
+    scores: dict,
+    dedup: Optional[dict],
+    overlap: list,
+    failures: List[str],
+    model_note: str,
+    n_holdout: int,
+    n_dedup: Optional[int],
+    out_dir: Path,
+) -> str:
     L: List[str] = ["# Held-out NLU evaluation (`make test-nlu`)", ""]
     L.append(f"- Date: {now_utc()}")
     L.append(f"- Machine: {machine_line()}")
     L.append(f"- Model: {model_note}")
     L.append(f"- Held-out set: `tests/nlu_holdout.yml`, {n_holdout} messages (never trained on)")
-    L.append(f"- Verdict: **{'PASS' if not failures else 'FAIL'}**" + ("" if not failures else " — " + "; ".join(failures)))
+    L.append(
+        f"- Verdict: **{'PASS' if not failures else 'FAIL'}**" + ("" if not failures else " — " + "; ".join(failures))
+    )
     L += ["", "## Scores against the floors", ""]
     L.append("| metric | score | floor | |")
     L.append("|---|---|---|---|")
     for key, floor in FLOORS.items():
         val = scores.get(key)
         ok = val is not None and val >= floor
-        L.append(f"| {key}{' (' + str(scores['extractor']) + ')' if 'intent' not in key else ''} | {fmt(val)} | {floor:.2f} | {'pass' if ok else '**FAIL**'} |")
+        L.append(
+            f"| {key}{' (' + str(scores['extractor']) + ')' if 'intent' not in key else ''} | {fmt(val)} | {floor:.2f} | {'pass' if ok else '**FAIL**'} |"
+        )
     L.append(f"| intent accuracy | {fmt(scores.get('intent accuracy'))} | – | info |")
     L.append(f"| intent weighted-F1 | {fmt(scores.get('intent weighted-F1'))} | – | info |")
-    L.append(f"\nEntity F1 is Rasa's token-level score; supports: medication {scores.get('medication support')} tokens, "
-             f"condition {scores.get('condition support')} tokens.")
+    L.append(
+        f"\nEntity F1 is Rasa's token-level score; supports: medication {scores.get('medication support')} tokens, "
+        f"condition {scores.get('condition support')} tokens."
+    )
 
     L += ["", "## Leakage check (holdout messages verbatim in the training data)", ""]
     if not overlap:
-        L.append(f"Pass: no held-out message of more than {STOCK_PHRASE_WORDS} words occurs in data/ (annotations stripped, "
-                 f"case and spacing ignored). {n_holdout - (n_dedup or n_holdout)} stock phrases of one or two words "
-                 "(\"yes\", \"hi\", \"start over\") occur in both, as they would in any training set.")
+        L.append(
+            f"Pass: no held-out message of more than {STOCK_PHRASE_WORDS} words occurs in data/ (annotations stripped, "
+            f"case and spacing ignored). {n_holdout - (n_dedup or n_holdout)} stock phrases of one or two words "
+            '("yes", "hi", "start over") occur in both, as they would in any training set.'
+        )
     else:
-        L.append(f"**FAIL: {len(overlap)} of {n_holdout} held-out messages also occur in the training data** "
-                 "(annotations stripped, case and spacing ignored). Remove them from data/ or replace them in "
-                 "tests/nlu_holdout.yml with new, independently written messages.")
-        L += ["", "<details><summary>Overlapping messages</summary>", "", "| message | holdout intent | training intent(s) |", "|---|---|---|"]
+        L.append(
+            f"**FAIL: {len(overlap)} of {n_holdout} held-out messages also occur in the training data** "
+            "(annotations stripped, case and spacing ignored). Remove them from data/ or replace them in "
+            "tests/nlu_holdout.yml with new, independently written messages."
+        )
+        L += [
+            "",
+            "<details><summary>Overlapping messages</summary>",
+            "",
+            "| message | holdout intent | training intent(s) |",
+            "|---|---|---|",
+        ]
         L += [f"| {md_cell(t)} | {i} | {ti} |" for t, i, ti in overlap]
         L += ["", "</details>"]
 
     if dedup:
-        L += ["", f"Scores on the {n_dedup} held-out messages that occur nowhere in the training data (information only):", ""]
+        L += [
+            "",
+            f"Scores on the {n_dedup} held-out messages that occur nowhere in the training data (information only):",
+            "",
+        ]
         L += ["| metric | full holdout | only messages new to the model |", "|---|---|---|"]
         L += [f"| {key} | {fmt(scores.get(key))} | {fmt(dedup.get(key))} |" for key in [*FLOORS, "intent accuracy"]]
 
@@ -345,10 +409,25 @@ def build_summary(scores: dict, dedup: Optional[dict], overlap: list, failures: 
     else:
         L.append("None.")
 
-    per_intent = sorted(((k, v) for k, v in intent_report.items() if isinstance(v, dict) and "f1-score" in v
-                         and k not in ("macro avg", "weighted avg", "micro avg")), key=lambda kv: kv[1]["f1-score"])
-    L += ["", "## Per-intent F1 (lowest first)", "", "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    L += [f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {v['support']} |" for k, v in per_intent]
+    per_intent = sorted(
+        (
+            (k, v)
+            for k, v in intent_report.items()
+            if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg")
+        ),
+        key=lambda kv: kv[1]["f1-score"],
+    )
+    L += [
+        "",
+        "## Per-intent F1 (lowest first)",
+        "",
+        "| intent | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    L += [
+        f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1-score']:.3f} | {v['support']} |"
+        for k, v in per_intent
+    ]
 
     errors = _load(out_dir / "intent_errors.json") or []
     L += ["", f"## Misclassified messages ({len(errors)})", ""]
@@ -356,7 +435,9 @@ def build_summary(scores: dict, dedup: Optional[dict], overlap: list, failures: 
         L += ["| message | intent | predicted | confidence |", "|---|---|---|---|"]
         for e in errors[:40]:
             pred = e.get("intent_prediction") or {}
-            L.append(f"| {md_cell(e.get('text'))} | {e.get('intent')} | {pred.get('name')} | {float(pred.get('confidence') or 0):.2f} |")
+            L.append(
+                f"| {md_cell(e.get('text'))} | {e.get('intent')} | {pred.get('name')} | {float(pred.get('confidence') or 0):.2f} |"
+            )
         if len(errors) > 40:
             L.append(f"\n…and {len(errors) - 40} more in `{(out_dir / 'intent_errors.json').relative_to(ROOT)}`.")
 
@@ -369,11 +450,17 @@ def build_summary(scores: dict, dedup: Optional[dict], overlap: list, failures: 
             return ", ".join(f"{x.get('entity')}:{x.get('text') or x.get('value')}" for x in items or []) or "–"
 
         for e in ent_errors[:40]:
-            L.append(f"| {md_cell(e.get('text'))} | {md_cell(ents(e.get('entities')))} | {md_cell(ents(e.get('predicted_entities')))} |")
+            L.append(
+                f"| {md_cell(e.get('text'))} | {md_cell(ents(e.get('entities')))} | {md_cell(ents(e.get('predicted_entities')))} |"
+            )
         if len(ent_errors) > 40:
             L.append(f"\n…and {len(ent_errors) - 40} more in `{scores['extractor']}_errors.json`.")
 
-    L += ["", f"Rasa's own reports, errors and plots (intent_confusion_matrix.png) are in `{out_dir.relative_to(ROOT)}/`.", ""]
+    L += [
+        "",
+        f"Rasa's own reports, errors and plots (intent_confusion_matrix.png) are in `{out_dir.relative_to(ROOT)}/`.",
+        "",
+    ]
     return "\n".join(L)
 
 
@@ -382,9 +469,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--retrain", action="store_true", help="train even if the fingerprint is unchanged")
     ap.add_argument("--config", type=Path, default=CONFIG)
     ap.add_argument("--out", type=Path, default=REPORT_DIR, help="report directory (default reports/nlu)")
-    ap.add_argument("--model", type=Path, default=None,
-                    help="evaluate this trained model (e.g. models/screening.tar.gz, whose NLU part is trained on "
-                         "the same config and data) instead of training an NLU-only model")
+    ap.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="evaluate this trained model (e.g. models/screening.tar.gz, whose NLU part is trained on "
+        "the same config and data) instead of training an NLU-only model",
+    )
     ap.add_argument("--verbose", action="store_true", help="print the whole summary, not only the one-line verdict")
     args = ap.parse_args(argv)
 
@@ -398,8 +489,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             model_note = f"`{shown}` (a full model trained by `make train` from `config.yml` on data/)"
         else:
             model, trained, seconds = train_nlu(args.config.resolve(), MODEL_DIR, force=args.retrain)
-            model_note = (f"`{model.relative_to(ROOT)}` from `{args.config.name}` on data/ "
-                          + (f"(trained this run in {seconds:.0f} s)" if trained else "(reused: inputs' fingerprint unchanged)"))
+            model_note = f"`{model.relative_to(ROOT)}` from `{args.config.name}` on data/ " + (
+                f"(trained this run in {seconds:.0f} s)" if trained else "(reused: inputs' fingerprint unchanged)"
+            )
         if args.verbose:
             print(f"NLU model: {model_note}", flush=True)
         out = args.out.resolve()
@@ -417,8 +509,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    failures = [f"{k} {fmt(scores.get(k))} < {v:.2f}" for k, v in FLOORS.items()
-                if scores.get(k) is None or scores[k] < v]
+    failures = [
+        f"{k} {fmt(scores.get(k))} < {v:.2f}" for k, v in FLOORS.items() if scores.get(k) is None or scores[k] < v
+    ]
     if overlap:
         failures.append(f"{len(overlap)} held-out messages occur verbatim in the training data")
     summary = build_summary(scores, dedup, overlap, failures, model_note, n_holdout, n_dedup, out)
@@ -427,8 +520,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(summary)
     # One line by default (make test prints it); summary.md holds the scores, the leakage check and the model.
     scored = ", ".join(f"{k} {fmt(scores.get(k))} (floor {v:.2f})" for k, v in FLOORS.items())
-    print(f"NLU ({HOLDOUT.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: {scored}; "
-          f"report {(out / 'summary.md').relative_to(ROOT)}")
+    print(
+        f"NLU ({HOLDOUT.name}): {'FAIL: ' + '; '.join(failures) if failures else 'PASS'}: {scored}; "
+        f"report {(out / 'summary.md').relative_to(ROOT)}"
+    )
     return 1 if failures else 0
 
 

@@ -113,7 +113,11 @@ def main() -> int:
 
     new_age = lambda t, a, d: parsing.parse_age(t, asked=a, today=d)  # noqa: E731
     new_duration = lambda t, a, d, age: parsing.parse_duration_months(t, asked=a, today=d, age=age)  # noqa: E731
-    candidates["bot/screening/parsing.py (this branch)"] = {"age": new_age, "duration": new_duration, "yes_no": new_yes_no}
+    candidates["bot/screening/parsing.py (this branch)"] = {
+        "age": new_age,
+        "duration": new_duration,
+        "yes_no": new_yes_no,
+    }
 
     try:
         from text_to_num import alpha2digit
@@ -126,10 +130,14 @@ def main() -> int:
                     return fn(*a)
                 finally:
                     parsing.words_to_digits = saved
+
             return run
 
         candidates["text2num 3.1.0 number words + this branch's rules"] = {
-            "age": with_text2num(new_age), "duration": with_text2num(new_duration), "yes_no": None}
+            "age": with_text2num(new_age),
+            "duration": with_text2num(new_duration),
+            "yes_no": None,
+        }
     except ImportError:
         print("text2num not importable: skipped", file=sys.stderr)
 
@@ -138,18 +146,27 @@ def main() -> int:
 
         def dateparser_duration(text, asked, today, age):
             base_dt = dt.datetime(today.year, today.month, today.day)
-            found = search_dates(text, languages=["en"], settings={"RELATIVE_BASE": base_dt, "PREFER_DATES_FROM": "past"})
+            found = search_dates(
+                text, languages=["en"], settings={"RELATIVE_BASE": base_dt, "PREFER_DATES_FROM": "past"}
+            )
             if not found:
                 return None
             when = found[0][1]
             months = (base_dt - when).days / 30.4
             return round(months, 1) if months > 0 else None
 
-        candidates["dateparser 1.5.0 search_dates alone"] = {"age": None, "duration": dateparser_duration, "yes_no": None}
+        candidates["dateparser 1.5.0 search_dates alone"] = {
+            "age": None,
+            "duration": dateparser_duration,
+            "yes_no": None,
+        }
         candidates["this branch, dateparser when it finds nothing"] = {
             "age": None,
-            "duration": lambda t, a, d, age: new_duration(t, a, d, age) if new_duration(t, a, d, age) is not None
-            or not a else dateparser_duration(t, a, d, age),
+            "duration": lambda t, a, d, age: (
+                new_duration(t, a, d, age)
+                if new_duration(t, a, d, age) is not None or not a
+                else dateparser_duration(t, a, d, age)
+            ),
             "yes_no": None,
         }
     except ImportError:

@@ -61,13 +61,27 @@ tracker_store:
 """
 # Parts of a turn: a sample counts for a part when any frame of its stack matches (inclusive time).
 PARTS = [
-    ("whole turn (MessageProcessor.handle_message)", lambda fr: fr["name"] == "handle_message" and fr["file"].endswith("core/processor.py")),
-    ("NLU pipeline (parse_message)", lambda fr: fr["name"] == "parse_message" and fr["file"].endswith("core/processor.py")),
+    (
+        "whole turn (MessageProcessor.handle_message)",
+        lambda fr: fr["name"] == "handle_message" and fr["file"].endswith("core/processor.py"),
+    ),
+    (
+        "NLU pipeline (parse_message)",
+        lambda fr: fr["name"] == "parse_message" and fr["file"].endswith("core/processor.py"),
+    ),
     ("policies (_predict_next_with_tracker)", lambda fr: fr["name"] == "_predict_next_with_tracker"),
-    ("tracker store: retrieve (incl. rebuilding the tracker)", lambda fr: fr["name"] in ("retrieve", "_retrieve") and "tracker_store" in fr["file"]),
+    (
+        "tracker store: retrieve (incl. rebuilding the tracker)",
+        lambda fr: fr["name"] in ("retrieve", "_retrieve") and "tracker_store" in fr["file"],
+    ),
     ("tracker store: save", lambda fr: fr["name"] == "save" and "tracker_store" in fr["file"]),
     ("event class lookup (Event.resolve_by_type)", lambda fr: fr["name"] == "resolve_by_type"),
-    ("custom action calls (RemoteAction.run, HTTP included)", lambda fr: fr["name"] == "run" and fr["file"].endswith("core/actions/action.py") and 748 <= fr.get("line", 0) < 844),
+    (
+        "custom action calls (RemoteAction.run, HTTP included)",
+        lambda fr: (
+            fr["name"] == "run" and fr["file"].endswith("core/actions/action.py") and 748 <= fr.get("line", 0) < 844
+        ),
+    ),
     ("  request body (RemoteAction._action_call_format)", lambda fr: fr["name"] == "_action_call_format"),
     ("  response check (jsonschema)", lambda fr: "jsonschema" in fr["file"]),
     ("SQLAlchemy (all)", lambda fr: "/sqlalchemy/" in fr["file"]),
@@ -82,8 +96,23 @@ def profile(bot: OurBot, out: Path, conversations: int, rate: int) -> dict:
     """py-spy on the Rasa server while `conversations` screenings run, 10 at a time."""
     log = LOG_DIR / f"py-spy-{out.stem}.log"
     raw = out.with_suffix(".raw.json")
-    spy = subprocess.Popen([str(PY_SPY), "record", "--pid", str(rasa_pid(bot)), "--rate", str(rate), "--nonblocking",
-                            "--format", "speedscope", "--output", str(raw)], stdout=log.open("w"), stderr=subprocess.STDOUT)
+    spy = subprocess.Popen(
+        [
+            str(PY_SPY),
+            "record",
+            "--pid",
+            str(rasa_pid(bot)),
+            "--rate",
+            str(rate),
+            "--nonblocking",
+            "--format",
+            "speedscope",
+            "--output",
+            str(raw),
+        ],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     time.sleep(2)
     if spy.poll() is not None:
         raise RuntimeError(f"py-spy exited {spy.returncode}; see {log}")
@@ -116,8 +145,11 @@ def compact(raw: Path, out: Path) -> dict:
             profiles.append(prof)
     data["profiles"] = profiles
     out.write_text(json.dumps(data, separators=(",", ":")))
-    return {"samples": total, "parts": {k: (100 * v / total if total else 0) for k, v in parts.items()},
-            "bytes": out.stat().st_size}
+    return {
+        "samples": total,
+        "parts": {k: (100 * v / total if total else 0) for k, v in parts.items()},
+        "bytes": out.stat().st_size,
+    }
 
 
 def tracker_rows(path: Path) -> int:
@@ -127,35 +159,54 @@ def tracker_rows(path: Path) -> int:
 
 def render(r: dict) -> str:
     m = r["machine"]
-    L = ["# Profile of a turn: before and after the leaner turn (issue 12)", "",
-         f"- Date: {r['date']}; machine: {m['nproc']} cores, {m['cpu']}, load average at start {m['load']}; "
-         f"Rasa {m['rasa']}, Python {m['python']}",
-         f"- Command: `.venv/bin/python scripts/profile_turns.py --rounds {r['rounds']}` "
-         "(`before`: Rasa's `type: SQL` tracker store, whole domain to every action, no speedups; "
-         "`after`: this project's endpoints.yml)",
-         "", "## Latency at 10 concurrent conversations (no profiler attached)", "",
-         f"Whole conversations through `POST /webhooks/rest/webhook`, {r['rounds']} x 20 per bot, interleaved; "
-         f"this assistant: the {len(SCREENING)}-turn screening, actions and SQLite tracker store included; "
-         f"starter bot: its {len(STARTER)}-turn conversation, in-memory tracker store.", "",
-         "| bot | round | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | p95 / starter's, same round |",
-         "|---|---|---|---|---|---|---|---|---|"]
+    L = [
+        "# Profile of a turn: before and after the leaner turn (issue 12)",
+        "",
+        f"- Date: {r['date']}; machine: {m['nproc']} cores, {m['cpu']}, load average at start {m['load']}; "
+        f"Rasa {m['rasa']}, Python {m['python']}",
+        f"- Command: `.venv/bin/python scripts/profile_turns.py --rounds {r['rounds']}` "
+        "(`before`: Rasa's `type: SQL` tracker store, whole domain to every action, no speedups; "
+        "`after`: this project's endpoints.yml)",
+        "",
+        "## Latency at 10 concurrent conversations (no profiler attached)",
+        "",
+        f"Whole conversations through `POST /webhooks/rest/webhook`, {r['rounds']} x 20 per bot, interleaved; "
+        f"this assistant: the {len(SCREENING)}-turn screening, actions and SQLite tracker store included; "
+        f"starter bot: its {len(STARTER)}-turn conversation, in-memory tracker store.",
+        "",
+        "| bot | round | turns | p50 ms | p95 ms | p99 ms | turns/s | failed turns | p95 / starter's, same round |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     starter_p95 = {row["round"]: row["p95_ms"] for row in r["latency"] if row["bot"] == "starter bot"}
     for row in r["latency"]:
         ratio = row["p95_ms"] / starter_p95[row["round"]] if starter_p95.get(row["round"]) else None
-        L.append(f"| {row['bot']} | {row['round']} | {row['turns']} | {f(row['p50_ms'])} | {f(row['p95_ms'])} | "
-                 f"{f(row['p99_ms'])} | {f(row['turns_per_s'], 1)} | {row['failed_turns']} | {f(ratio, 2)}x |")
-    L += ["", "## Where the Rasa server's CPU went (py-spy, share of samples, inclusive)", "",
-          "| part of a turn | before | after |", "|---|---|---|"]
+        L.append(
+            f"| {row['bot']} | {row['round']} | {row['turns']} | {f(row['p50_ms'])} | {f(row['p95_ms'])} | "
+            f"{f(row['p99_ms'])} | {f(row['turns_per_s'], 1)} | {row['failed_turns']} | {f(ratio, 2)}x |"
+        )
+    L += [
+        "",
+        "## Where the Rasa server's CPU went (py-spy, share of samples, inclusive)",
+        "",
+        "| part of a turn | before | after |",
+        "|---|---|---|",
+    ]
     for name, _ in PARTS:
-        L.append(f"| {name} | {f(r['profile']['before']['parts'][name])} % | {f(r['profile']['after']['parts'][name])} % |")
+        L.append(
+            f"| {name} | {f(r['profile']['before']['parts'][name])} % | {f(r['profile']['after']['parts'][name])} % |"
+        )
     b, a = r["profile"]["before"], r["profile"]["after"]
-    L += [f"| busy time sampled (s, non-idle samples at {r['rate']} Hz) over {b['turns']} / {a['turns']} turns "
-          f"| {b['samples']:.1f} | {a['samples']:.1f} |",
-          f"| busy time per turn (ms) | {1000 * b['samples'] / b['turns']:.0f} | {1000 * a['samples'] / a['turns']:.0f} |", "",
-          "Busy time counts a thread that is runnable but waiting for a core as busy, so on a loaded machine it "
-          "exceeds CPU time; the before/after ratio and the shares are what to read.", "",
-          "Files: `reports/profile-before.json`, `reports/profile-after.json` (speedscope; open at https://www.speedscope.app).",
-          ""]
+    L += [
+        f"| busy time sampled (s, non-idle samples at {r['rate']} Hz) over {b['turns']} / {a['turns']} turns "
+        f"| {b['samples']:.1f} | {a['samples']:.1f} |",
+        f"| busy time per turn (ms) | {1000 * b['samples'] / b['turns']:.0f} | {1000 * a['samples'] / a['turns']:.0f} |",
+        "",
+        "Busy time counts a thread that is runnable but waiting for a core as busy, so on a loaded machine it "
+        "exceeds CPU time; the before/after ratio and the shares are what to read.",
+        "",
+        "Files: `reports/profile-before.json`, `reports/profile-after.json` (speedscope; open at https://www.speedscope.app).",
+        "",
+    ]
     return "\n".join(L)
 
 
@@ -205,8 +256,10 @@ def main() -> int:
                 script = STARTER if name == "starter bot" else SCREENING
                 res = asyncio.run(run_level(bot.url, script, 10, 20, 240, name.replace(" ", "")))
                 res.update(bot=name if name == "starter bot" else f"this assistant, {name}", round=rnd)
-                step(f"{res['bot']} round {rnd}: p95 {f(res['p95_ms'])} ms, {f(res['turns_per_s'], 1)} turns/s, "
-                     f"{res['failed_turns']} failed")
+                step(
+                    f"{res['bot']} round {rnd}: p95 {f(res['p95_ms'])} ms, {f(res['turns_per_s'], 1)} turns/s, "
+                    f"{res['failed_turns']} failed"
+                )
                 latency.append(res)
         profiles = {}
         for name in ("before", "after"):
@@ -220,9 +273,14 @@ def main() -> int:
         for bot in bots.values():
             bot.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    report = {"date": date, "machine": machine, "rounds": args.rounds, "rate": args.rate,
-              "latency": [{k: v for k, v in row.items() if k not in ("senders", "last_replies")} for row in latency],
-              "profile": profiles}
+    report = {
+        "date": date,
+        "machine": machine,
+        "rounds": args.rounds,
+        "rate": args.rate,
+        "latency": [{k: v for k, v in row.items() if k not in ("senders", "last_replies")} for row in latency],
+        "profile": profiles,
+    }
     md = render(report)
     OUT_MD.write_text(md)
     (ROOT / "reports" / "profile.json").write_text(json.dumps(report, indent=2, default=str))

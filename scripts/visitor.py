@@ -32,7 +32,7 @@ from bot.screening import catalogue  # noqa: E402
 _DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 # The opening words of each question the form asks, as the visitor sees them.
 PROMPTS: List[Tuple[str, str]] = [
-    (name[len("utter_ask_"):], variant["text"][:40])
+    (name[len("utter_ask_") :], variant["text"][:40])
     for name, variants in (_DOMAIN.get("responses") or {}).items()
     if name.startswith("utter_ask_")
     for variant in variants
@@ -45,7 +45,12 @@ PROMPTS += [  # the questions the actions word (bot/screening/messages.py), firs
     ("contact_wanted", "Should someone from the clinic get in touch with you?"),
 ]
 REFERENCE = re.compile(r"\b(L-[A-Z0-9]{8})\b")
-CONDITIONS = {"fibromyalgia": "fibromyalgia", "CRPS": "crps", "migraines": "migraine", "phantom limb pain": "phantom_limb_pain"}
+CONDITIONS = {
+    "fibromyalgia": "fibromyalgia",
+    "CRPS": "crps",
+    "migraines": "migraine",
+    "phantom limb pain": "phantom_limb_pain",
+}
 MEDICATIONS = {"gabapentin": ["gabapentin"], "none": [], "duloxetine": ["duloxetine"], "ibuprofen": ["ibuprofen"]}
 YES_NO = catalogue.yes_no_slots()
 # Words planted in every visitor's answers, so a test can scan logs and files for them.
@@ -82,13 +87,17 @@ class Profile:
             "medications_confirmed": "yes",
         }
         expected: Dict[str, Any] = {
-            "age": float(age), "condition": CONDITIONS[condition_text], "pain_duration_months": float(years * 12),
-            "pain_severity": float(severity), "medications": MEDICATIONS[meds], "medications_confirmed": True,
+            "age": float(age),
+            "condition": CONDITIONS[condition_text],
+            "pain_duration_months": float(years * 12),
+            "pain_severity": float(severity),
+            "medications": MEDICATIONS[meds],
+            "medications_confirmed": True,
         }
         for slot in YES_NO:
             answers[slot] = "yes" if slot == flagged else "no"
             expected[slot] = slot == flagged
-        tag = "".join(chr(ord("a") + (index // 26 ** k) % 26) for k in (2, 1, 0))  # letters: names have no digits
+        tag = "".join(chr(ord("a") + (index // 26**k) % 26) for k in (2, 1, 0))  # letters: names have no digits
         contact = {
             "full_name": f"Ada {PLANTED_NAME}{tag}",
             "email": f"ada.{PLANTED_NAME.lower()}{tag}@example.com",
@@ -104,8 +113,13 @@ class Profile:
     @property
     def planted(self) -> List[str]:
         """Strings that must never appear in a log or a raw database file."""
-        return [self.contact["full_name"], self.contact["email"], f"555{1000 + self.index:04d}",
-                f"555-{1000 + self.index:04d}", f"{PLANTED_TREATMENT} sessions {self.index}"]
+        return [
+            self.contact["full_name"],
+            self.contact["email"],
+            f"555{1000 + self.index:04d}",
+            f"555-{1000 + self.index:04d}",
+            f"{PLANTED_TREATMENT} sessions {self.index}",
+        ]
 
 
 @dataclass
@@ -145,8 +159,15 @@ def question_in(messages: List[Dict[str, Any]]) -> Optional[str]:
 class Visitor:
     """One visitor on one web app (`base_url`), with a resend budget for failed turns."""
 
-    def __init__(self, client: httpx.AsyncClient, profile: Profile, tag: str, resend_for_s: float = 120.0,
-                 max_turns: int = 60, path: str = CHAT) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        profile: Profile,
+        tag: str,
+        resend_for_s: float = 120.0,
+        max_turns: int = 60,
+        path: str = CHAT,
+    ) -> None:
         self.client, self.profile, self.path = client, profile, path
         self.result = Result(sender=f"{tag}-{profile.index:03d}-{uuid.uuid4().hex[:10]}")
         self.resend_for_s, self.max_turns = resend_for_s, max_turns
@@ -178,7 +199,9 @@ class Visitor:
                 raise RuntimeError(f"turn failed for good: HTTP {status} {payload.get('error')}")
             attempt += 1
             self.result.resends += 1
-            self.result.failed_attempts.append((message_id, status, str(payload.get("error") if isinstance(payload, dict) else "?")))
+            self.result.failed_attempts.append(
+                (message_id, status, str(payload.get("error") if isinstance(payload, dict) else "?"))
+            )
             # As a person would: a moment before Retry, longer when asked to slow down.
             await asyncio.sleep(5.0 if status == 429 else min(3.0, 0.5 * attempt))
 
@@ -186,7 +209,9 @@ class Visitor:
         try:
             messages = await self.say("hi, am I a candidate for ketamine?", "opening")
             for _ in range(self.max_turns):
-                reference = next((m.group(1) for msg in messages for m in [REFERENCE.search(msg.get("text") or "")] if m), None)
+                reference = next(
+                    (m.group(1) for msg in messages for m in [REFERENCE.search(msg.get("text") or "")] if m), None
+                )
                 if reference:
                     self.result.lead_id = reference
                     return self.result
@@ -201,8 +226,14 @@ class Visitor:
             return self.result
 
 
-async def run_visitors(base_url: str, profiles: List[Profile], tag: str, concurrency: Optional[int] = None,
-                       resend_for_s: float = 120.0, path: str = CHAT) -> List[Result]:
+async def run_visitors(
+    base_url: str,
+    profiles: List[Profile],
+    tag: str,
+    concurrency: Optional[int] = None,
+    resend_for_s: float = 120.0,
+    path: str = CHAT,
+) -> List[Result]:
     """Play every profile against `base_url`, at most `concurrency` at once (default: all at once)."""
     limit = asyncio.Semaphore(concurrency or len(profiles))
     limits = httpx.Limits(max_connections=len(profiles) + 10, max_keepalive_connections=len(profiles) + 10)

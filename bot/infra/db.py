@@ -44,13 +44,15 @@ def enable_wal(cursor) -> None:
 def make_engine(url: str) -> Engine:
     """Create the engine for DATABASE_URL; SQLite gets its folder, WAL and a busy timeout."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        private_file(Path(url[len("sqlite:///"):]))
+        private_file(Path(url[len("sqlite:///") :]))
     if url.startswith("sqlite"):
         # A short busy timeout: a locked database fails the write in seconds (the visitor is asked to
         # send again) instead of holding a worker thread for 30 s. hide_parameters: a failed statement's
         # error message never carries the lead's answers or contact details into a log.
         engine = create_engine(
-            url, future=True, hide_parameters=True,
+            url,
+            future=True,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         )
 
@@ -64,7 +66,11 @@ def make_engine(url: str) -> Engine:
 
         return engine
     engine = create_engine(
-        url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 5},
+        url,
+        future=True,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": 5},
     )
 
     @event.listens_for(engine, "connect")

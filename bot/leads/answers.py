@@ -81,6 +81,7 @@ def answer_rows(lead: Mapping[str, Any], kinds: Optional[List[str]] = None) -> L
     """
     answers = lead.get("answers") or {}
     return [
-        row(q, answers) for q in catalogue.screening_questions()
+        row(q, answers)
+        for q in catalogue.screening_questions()
         if q.kind != catalogue.CONFIRMATION and (kinds is None or q.kind in kinds)
     ]

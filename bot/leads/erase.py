@@ -44,8 +44,9 @@ def delete_leads(conn, ids: List[str]) -> int:
     return count
 
 
-def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
-               conversation_id: Optional[str] = None, ip: str = "") -> Optional[Erased]:
+def erase_rows(
+    engine: Engine, actor: str, lead_id: Optional[str] = None, conversation_id: Optional[str] = None, ip: str = ""
+) -> Optional[Erased]:
     """Delete the lead (by id, or every lead of a conversation) and its rows; None if a lead id is unknown."""
     with engine.begin() as conn:
         if lead_id is not None:
@@ -57,8 +58,16 @@ def erase_rows(engine: Engine, actor: str, lead_id: Optional[str] = None,
             ids = list(conn.execute(select(leads.c.id).where(leads.c.conversation_id == conversation_id)).scalars())
         count = delete_leads(conn, ids)
         detail = f"lead and {count} outbox rows; conversation {conversation_id}"[:120]
-        conn.execute(audit_log.insert().values(at=now(), actor=actor[:120], action="erase",
-                                               lead_id=ids[0] if ids else None, detail=detail, ip=(ip or None) and ip[:64]))
+        conn.execute(
+            audit_log.insert().values(
+                at=now(),
+                actor=actor[:120],
+                action="erase",
+                lead_id=ids[0] if ids else None,
+                detail=detail,
+                ip=(ip or None) and ip[:64],
+            )
+        )
     flush_deleted(engine)
     return Erased(ids, conversation_id, count)
 
@@ -74,8 +83,12 @@ def erase_tracker(rasa_url: str, token: str, conversation_id: str, wait: bool = 
     so the server deletes once the turn has finished (HTTP 202) instead of waiting here forever.
     """
     try:
-        resp = httpx.delete(tracker_url(rasa_url, conversation_id), params={"wait": "1" if wait else "0"},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+        resp = httpx.delete(
+            tracker_url(rasa_url, conversation_id),
+            params={"wait": "1" if wait else "0"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
     except httpx.HTTPError as exc:
         return f"failed: Rasa not reachable ({type(exc).__name__})"
     if resp.status_code in (200, 204):
@@ -85,8 +98,16 @@ def erase_tracker(rasa_url: str, token: str, conversation_id: str, wait: bool = 
     return f"failed: Rasa answered HTTP {resp.status_code}"
 
 
-def erase(engine: Engine, rasa_url: str, token: str, actor: str, lead_id: Optional[str] = None,
-          conversation_id: Optional[str] = None, ip: str = "", wait: bool = True) -> Optional[Erased]:
+def erase(
+    engine: Engine,
+    rasa_url: str,
+    token: str,
+    actor: str,
+    lead_id: Optional[str] = None,
+    conversation_id: Optional[str] = None,
+    ip: str = "",
+    wait: bool = True,
+) -> Optional[Erased]:
     """Erase the lead rows, then the conversation; None when the lead id is unknown."""
     done = erase_rows(engine, actor, lead_id=lead_id, conversation_id=conversation_id, ip=ip)
     if done is None:

@@ -85,34 +85,63 @@ def build(lead: Mapping[str, Any]) -> Dict[str, Any]:
         question = catalogue.by_slot(row.slot)
         items.append(_item(row.slot, _text(question), _answer(row)))
         if row.slot == "condition":
-            items.append(_item("condition_detail", "Condition in the visitor's words", _strings(answers.get("condition_detail"))))
+            items.append(
+                _item("condition_detail", "Condition in the visitor's words", _strings(answers.get("condition_detail")))
+            )
     meds = []
     for i, med in enumerate(lead.get("medications") or [], start=1):
-        meds.append({
-            "linkId": f"medications.{i}",
-            "text": "Medication",
-            "answer": [{"valueString": str(med.get("name") or "")}],
-            "item": [
-                _item(f"medications.{i}.class", "Medication class", _strings(med.get("class_label") or "not recognised")),
-                _item(f"medications.{i}.flag", "Screening flag", _strings(med.get("outcome"))),
-                _item(f"medications.{i}.why", "Why it is flagged", _strings(med.get("why"))),
-            ],
-        })
+        meds.append(
+            {
+                "linkId": f"medications.{i}",
+                "text": "Medication",
+                "answer": [{"valueString": str(med.get("name") or "")}],
+                "item": [
+                    _item(
+                        f"medications.{i}.class",
+                        "Medication class",
+                        _strings(med.get("class_label") or "not recognised"),
+                    ),
+                    _item(f"medications.{i}.flag", "Screening flag", _strings(med.get("outcome"))),
+                    _item(f"medications.{i}.why", "Why it is flagged", _strings(med.get("why"))),
+                ],
+            }
+        )
     if meds:
         items.append({"linkId": "medications", "text": "Current medications", "item": meds})
     outcome = lead.get("outcome")
-    items.append(_item("outcome", "Screening outcome",
-                       [{"valueCoding": {"system": OUTCOME_SYSTEM, "code": outcome, "display": outcome.replace("_", " ")}}] if outcome else []))
+    items.append(
+        _item(
+            "outcome",
+            "Screening outcome",
+            [{"valueCoding": {"system": OUTCOME_SYSTEM, "code": outcome, "display": outcome.replace("_", " ")}}]
+            if outcome
+            else [],
+        )
+    )
     items.append(_item("reasons", "Reasons", _strings(lead.get("reasons") or [])))
     items.append(_item("urgent", "Crisis language in the chat", [{"valueBoolean": bool(lead.get("urgent"))}]))
-    items.append(_item("human_requested", "Asked to talk to a person", [{"valueBoolean": bool(lead.get("human_requested"))}]))
-    items.append(_item("preferred_contact_time", "Preferred contact time", _strings(lead.get("preferred_contact_time"))))
+    items.append(
+        _item("human_requested", "Asked to talk to a person", [{"valueBoolean": bool(lead.get("human_requested"))}])
+    )
+    items.append(
+        _item("preferred_contact_time", "Preferred contact time", _strings(lead.get("preferred_contact_time")))
+    )
     consent = [{"valueBoolean": bool(lead["contact_consent"])}] if lead.get("contact_consent") is not None else []
     items.append(_item("contact_consent", "Consent to be contacted", consent))
     if lead.get("contact_consent_at"):
-        items.append(_item("contact_consent_at", "Contact consent given at", [{"valueDateTime": _when(lead["contact_consent_at"])}]))
+        items.append(
+            _item(
+                "contact_consent_at", "Contact consent given at", [{"valueDateTime": _when(lead["contact_consent_at"])}]
+            )
+        )
     if lead.get("health_consent_at"):
-        items.append(_item("health_consent_at", "Consent to health questions given at", [{"valueDateTime": _when(lead["health_consent_at"])}]))
+        items.append(
+            _item(
+                "health_consent_at",
+                "Consent to health questions given at",
+                [{"valueDateTime": _when(lead["health_consent_at"])}],
+            )
+        )
 
     patient: Dict[str, Any] = {"resourceType": "Patient", "id": "visitor"}
     if lead.get("full_name"):

@@ -40,18 +40,24 @@ def health_summary(lead: Mapping[str, Any]) -> List[str]:
     lines = []
     for r in answer_rows(lead):
         if r.kind == catalogue.MEDICATIONS and findings:  # each medication on its line, with its class and flag
-            lines += [f"Medication: {m.get('name')} - {m.get('class_label') or 'unrecognised'} ({m.get('outcome')})"
-                      for m in findings]
+            lines += [
+                f"Medication: {m.get('name')} - {m.get('class_label') or 'unrecognised'} ({m.get('outcome')})"
+                for m in findings
+            ]
         else:
             lines.append(f"{r.label}: {r.shown}")
     for reason in lead.get("reasons") or []:
         lines.append(f"Reason: {reason}")
     name = lead.get("full_name") or "not given"
-    lines.append(f"Contact: {name}, {lead.get('phone') or '-'}, {lead.get('email') or '-'}, best time {lead.get('preferred_contact_time') or '-'}")
+    lines.append(
+        f"Contact: {name}, {lead.get('phone') or '-'}, {lead.get('email') or '-'}, best time {lead.get('preferred_contact_time') or '-'}"
+    )
     return lines
 
 
-def render(lead: Mapping[str, Any], base_url: str, include_health_summary: bool = False, escalation: bool = False) -> Notification:
+def render(
+    lead: Mapping[str, Any], base_url: str, include_health_summary: bool = False, escalation: bool = False
+) -> Notification:
     """Build the notification for a lead as it is now (rendered at send time, so it is current)."""
     lead_id = lead["id"]
     url = f"{base_url}/staff/leads/{lead_id}"

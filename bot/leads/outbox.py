@@ -63,7 +63,11 @@ outbox_attempts = Table(
 
 
 def should_notify(lead: Mapping[str, Any]) -> bool:
-    return lead.get("outcome") in ("qualified", "needs_review") or bool(lead.get("urgent")) or bool(lead.get("human_requested"))
+    return (
+        lead.get("outcome") in ("qualified", "needs_review")
+        or bool(lead.get("urgent"))
+        or bool(lead.get("human_requested"))
+    )
 
 
 def _insert_ignore(conn: Connection, values: Dict[str, Any]) -> None:
@@ -85,8 +89,17 @@ def enqueue(conn: Connection, lead: Mapping[str, Any], channel: str) -> None:
     key = f"{lead['id']}:{channel}"
     stamp = now()
     urgent = bool(lead.get("urgent"))
-    row = dict(key=key, lead_id=lead["id"], channel=channel, escalation=False, urgent=urgent, state="pending",
-               attempts=0, created_at=stamp, next_attempt_at=stamp)
+    row = dict(
+        key=key,
+        lead_id=lead["id"],
+        channel=channel,
+        escalation=False,
+        urgent=urgent,
+        state="pending",
+        attempts=0,
+        created_at=stamp,
+        next_attempt_at=stamp,
+    )
     existing = conn.execute(select(outbox).where(outbox.c.key == key)).mappings().first()
     if existing is None:
         _insert_ignore(conn, row)
@@ -95,7 +108,9 @@ def enqueue(conn: Connection, lead: Mapping[str, Any], channel: str) -> None:
         return
     # Urgent now, and the first notice was not: upgrade it if unsent, else send an escalation.
     upgraded = conn.execute(
-        outbox.update().where(outbox.c.id == existing["id"], outbox.c.state == "pending").values(urgent=True, next_attempt_at=stamp)
+        outbox.update()
+        .where(outbox.c.id == existing["id"], outbox.c.state == "pending")
+        .values(urgent=True, next_attempt_at=stamp)
     ).rowcount
     if not upgraded:
         _insert_ignore(conn, dict(row, key=f"{key}:urgent", escalation=True))
@@ -123,9 +138,16 @@ def _safe_error(exc: BaseException) -> str:
 class Worker:
     """Delivers due outbox rows; several workers may run at once (claims are conditional updates)."""
 
-    def __init__(self, engine: Engine, senders: Dict[str, Any], render: Callable[[Mapping[str, Any], bool], Any],
-                 config: WorkerConfig | None = None, name: str | None = None,
-                 purge: Optional[Callable[[], Any]] = None, purge_every: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        senders: Dict[str, Any],
+        render: Callable[[Mapping[str, Any], bool], Any],
+        config: WorkerConfig | None = None,
+        name: str | None = None,
+        purge: Optional[Callable[[], Any]] = None,
+        purge_every: Optional[float] = None,
+    ) -> None:
         self.engine, self.senders, self.render = engine, senders, render
         self.config = config or WorkerConfig()
         # retention (bot/leads/retention.py), every config.purge_seconds (hourly) by default
@@ -136,28 +158,43 @@ class Worker:
     def _due(self, stamp: dt.datetime):
         return and_(
             outbox.c.channel.in_(list(self.senders)),
-            or_(and_(outbox.c.state == "pending", outbox.c.next_attempt_at <= stamp),
-                and_(outbox.c.state == "sending", outbox.c.lease_until < stamp)),
+            or_(
+                and_(outbox.c.state == "pending", outbox.c.next_attempt_at <= stamp),
+                and_(outbox.c.state == "sending", outbox.c.lease_until < stamp),
+            ),
         )
 
     def claim(self) -> Optional[Dict[str, Any]]:
         """Take the next due row: mark it sending with a lease and open an attempt, then commit."""
         stamp = now()
         with self.engine.begin() as conn:
-            candidates = conn.execute(
-                select(outbox.c.id).where(self._due(stamp)).order_by(outbox.c.urgent.desc(), outbox.c.next_attempt_at).limit(5)
-            ).scalars().all()
+            candidates = (
+                conn.execute(
+                    select(outbox.c.id)
+                    .where(self._due(stamp))
+                    .order_by(outbox.c.urgent.desc(), outbox.c.next_attempt_at)
+                    .limit(5)
+                )
+                .scalars()
+                .all()
+            )
             for oid in candidates:
                 row = conn.execute(select(outbox).where(outbox.c.id == oid)).mappings().first()
                 taken = conn.execute(
-                    outbox.update().where(outbox.c.id == oid, outbox.c.attempts == row["attempts"], self._due(stamp)).values(
-                        state="sending", attempts=row["attempts"] + 1,
-                        lease_until=stamp + dt.timedelta(seconds=self.config.lease_seconds))
+                    outbox.update()
+                    .where(outbox.c.id == oid, outbox.c.attempts == row["attempts"], self._due(stamp))
+                    .values(
+                        state="sending",
+                        attempts=row["attempts"] + 1,
+                        lease_until=stamp + dt.timedelta(seconds=self.config.lease_seconds),
+                    )
                 ).rowcount
                 if taken:
                     number = row["attempts"] + 1
-                    aid = conn.execute(outbox_attempts.insert().values(
-                        outbox_id=oid, number=number, worker=self.name[:80], started_at=stamp, result="started")
+                    aid = conn.execute(
+                        outbox_attempts.insert().values(
+                            outbox_id=oid, number=number, worker=self.name[:80], started_at=stamp, result="started"
+                        )
                     ).inserted_primary_key[0]
                     return dict(row, attempts=number, attempt_id=aid)
         return None
@@ -167,15 +204,26 @@ class Worker:
         mine = and_(outbox.c.id == item["id"], outbox.c.attempts == item["attempts"])
         with self.engine.begin() as conn:
             if error is None:
-                conn.execute(outbox.update().where(mine).values(state="sent", sent_at=stamp, lease_until=None, last_error=None))
-                conn.execute(outbox_attempts.update().where(outbox_attempts.c.id == item["attempt_id"]).values(
-                    finished_at=stamp, result="sent"))
+                conn.execute(
+                    outbox.update().where(mine).values(state="sent", sent_at=stamp, lease_until=None, last_error=None)
+                )
+                conn.execute(
+                    outbox_attempts.update()
+                    .where(outbox_attempts.c.id == item["attempt_id"])
+                    .values(finished_at=stamp, result="sent")
+                )
             else:
                 retry_at = stamp + dt.timedelta(seconds=self.config.backoff(item["attempts"]))
-                conn.execute(outbox.update().where(mine).values(
-                    state="pending", next_attempt_at=retry_at, lease_until=None, last_error=_safe_error(error)))
-                conn.execute(outbox_attempts.update().where(outbox_attempts.c.id == item["attempt_id"]).values(
-                    finished_at=stamp, result="failed", error=_safe_error(error)))
+                conn.execute(
+                    outbox.update()
+                    .where(mine)
+                    .values(state="pending", next_attempt_at=retry_at, lease_until=None, last_error=_safe_error(error))
+                )
+                conn.execute(
+                    outbox_attempts.update()
+                    .where(outbox_attempts.c.id == item["attempt_id"])
+                    .values(finished_at=stamp, result="failed", error=_safe_error(error))
+                )
 
     def _lead(self, lead_id: str) -> Optional[Dict[str, Any]]:
         return LeadStore(self.engine).get(lead_id)
@@ -190,8 +238,13 @@ class Worker:
             await self.senders[item["channel"]].send(item["key"], note)
         except Exception as exc:  # noqa: BLE001 - every failure is retried and recorded
             error = exc
-            log.warning("outbox: %s for lead %s failed on attempt %d: %s", item["channel"], item["lead_id"],
-                        item["attempts"], type(exc).__name__)
+            log.warning(
+                "outbox: %s for lead %s failed on attempt %d: %s",
+                item["channel"],
+                item["lead_id"],
+                item["attempts"],
+                type(exc).__name__,
+            )
         await asyncio.to_thread(self._finish, item, error)
         if error is None:
             log.info("outbox: %s for lead %s sent (attempt %d)", item["channel"], item["lead_id"], item["attempts"])
@@ -219,7 +272,6 @@ class Worker:
                 await asyncio.wait_for(stop.wait(), timeout=self.config.poll_seconds)
             except asyncio.TimeoutError:
                 pass
-
 
     async def _maybe_purge(self) -> None:
         loop = asyncio.get_running_loop()

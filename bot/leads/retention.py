@@ -36,9 +36,11 @@ log = logging.getLogger(__name__)
 def _converted(conn, ids: List[str]) -> set:
     """Leads whose latest status change closed them as treated (kept: they became patients)."""
     latest: Dict[str, Any] = {}
-    rows = conn.execute(select(lead_events.c.lead_id, lead_events.c.to_status, lead_events.c.close_reason)
-                        .where(lead_events.c.lead_id.in_(ids), lead_events.c.to_status.isnot(None))
-                        .order_by(lead_events.c.id)).all()
+    rows = conn.execute(
+        select(lead_events.c.lead_id, lead_events.c.to_status, lead_events.c.close_reason)
+        .where(lead_events.c.lead_id.in_(ids), lead_events.c.to_status.isnot(None))
+        .order_by(lead_events.c.id)
+    ).all()
     for row in rows:
         latest[row.lead_id] = row
     return {i for i, r in latest.items() if r.to_status == "closed" and r.close_reason == "treated"}
@@ -49,8 +51,11 @@ def purge_rows(engine: Engine, retention: Retention, at: Optional[dt.datetime] =
     at = at or now()
     day = dt.timedelta(days=1)
     with engine.begin() as conn:
-        stale = conn.execute(select(leads.c.id, leads.c.conversation_id).where(
-            leads.c.updated_at < at - retention.unconverted_leads_days * day, leads.c.status != "scheduled")).all()
+        stale = conn.execute(
+            select(leads.c.id, leads.c.conversation_id).where(
+                leads.c.updated_at < at - retention.unconverted_leads_days * day, leads.c.status != "scheduled"
+            )
+        ).all()
         keep = _converted(conn, [r.id for r in stale]) if stale else set()
         gone = [r for r in stale if r.id not in keep]
         delete_leads(conn, [r.id for r in gone])
@@ -62,24 +67,37 @@ def purge_rows(engine: Engine, retention: Retention, at: Optional[dt.datetime] =
         audits = conn.execute(delete(audit_log).where(audit_log.c.at < at - retention.audit_days * day)).rowcount
         counts = {"leads": len(gone), "outbox_attempts": attempts, "notifications": notices, "audit_rows": audits}
         if any(counts.values()):  # an hourly no-op leaves no row
-            conn.execute(audit_log.insert().values(at=now(), actor="retention", action="purge",
-                                                   detail=" ".join(f"{k}={v}" for k, v in counts.items())[:120]))
+            conn.execute(
+                audit_log.insert().values(
+                    at=now(),
+                    actor="retention",
+                    action="purge",
+                    detail=" ".join(f"{k}={v}" for k, v in counts.items())[:120],
+                )
+            )
         remaining = list(conn.execute(select(leads.c.conversation_id)).scalars())
     flush_deleted(engine)
     return dict(counts, erase_conversations=[r.conversation_id for r in gone], keep_conversations=remaining)
 
 
-def purge(engine: Engine, retention: Retention, settings: Any = None, at: Optional[dt.datetime] = None) -> Dict[str, int]:
+def purge(
+    engine: Engine, retention: Retention, settings: Any = None, at: Optional[dt.datetime] = None
+) -> Dict[str, int]:
     """Purge the lead database, then (with settings) the expired conversations on the Rasa server."""
     result = purge_rows(engine, retention, at)
     counts = {k: v for k, v in result.items() if isinstance(v, int)}
     if settings is not None and settings.rasa_token:
-        failed = sum(erase_tracker(settings.rasa_url, settings.rasa_token, c).startswith("failed")
-                     for c in result["erase_conversations"])
+        failed = sum(
+            erase_tracker(settings.rasa_url, settings.rasa_token, c).startswith("failed")
+            for c in result["erase_conversations"]
+        )
         counts["conversations"] = len(result["erase_conversations"]) - failed
         counts["finished_conversations"] = purge_conversations(
-            settings.rasa_url, settings.rasa_token, (at or now()) - retention.finished_conversations_days * dt.timedelta(days=1),
-            result["keep_conversations"])
+            settings.rasa_url,
+            settings.rasa_token,
+            (at or now()) - retention.finished_conversations_days * dt.timedelta(days=1),
+            result["keep_conversations"],
+        )
     log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 
@@ -87,9 +105,12 @@ def purge(engine: Engine, retention: Retention, settings: Any = None, at: Option
 def purge_conversations(rasa_url: str, token: str, before: dt.datetime, keep: List[str], timeout: float = 60.0) -> int:
     """Ask Rasa to delete conversations whose last event is before `before`, except those with a lead; -1 on failure."""
     try:
-        resp = httpx.post(f"{rasa_url.rstrip('/')}/webhooks/rest/conversations/purge",
-                          json={"before": before.timestamp(), "keep": keep},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+        resp = httpx.post(
+            f"{rasa_url.rstrip('/')}/webhooks/rest/conversations/purge",
+            json={"before": before.timestamp(), "keep": keep},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
     except httpx.HTTPError as exc:
         log.warning("retention purge: Rasa not reachable (%s)", type(exc).__name__)
         return -1

@@ -84,9 +84,11 @@ class LeadStore:
             if values.get("id"):
                 existing = conn.execute(select(leads).where(leads.c.id == values["id"])).mappings().first()
             elif values.get("conversation_id"):
-                existing = conn.execute(
-                    select(leads).where(leads.c.conversation_id == values["conversation_id"])
-                ).mappings().first()
+                existing = (
+                    conn.execute(select(leads).where(leads.c.conversation_id == values["conversation_id"]))
+                    .mappings()
+                    .first()
+                )
                 if existing:
                     values["id"] = existing["id"]
             if existing:
@@ -101,7 +103,13 @@ class LeadStore:
                 values["id"] = values.get("id") or new_lead_id()
                 values.update(created_at=stamp, updated_at=stamp)
                 values.setdefault("status", "new")
-                for key, default in (("reasons", []), ("answers", {}), ("medications", []), ("urgent", False), ("human_requested", False)):
+                for key, default in (
+                    ("reasons", []),
+                    ("answers", {}),
+                    ("medications", []),
+                    ("urgent", False),
+                    ("human_requested", False),
+                ):
                     if values.get(key) is None:
                         values[key] = default
                 conn.execute(leads.insert().values(**values))
@@ -118,7 +126,11 @@ class LeadStore:
 
     def for_conversation(self, conversation_id: str) -> List[Dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(leads).where(leads.c.conversation_id == conversation_id).order_by(leads.c.created_at)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(leads).where(leads.c.conversation_id == conversation_id).order_by(leads.c.created_at)
+                )
+                .mappings()
+                .all()
+            )
         return [dict(r) for r in rows]

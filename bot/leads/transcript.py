@@ -39,7 +39,9 @@ async def fetch(rasa_url: str, token: str, conversation_id: str, timeout: float 
         async with httpx.AsyncClient(timeout=timeout) as client:
             resp = await client.get(url, params=params)
     except httpx.HTTPError as exc:
-        return Transcript(error=f"The Rasa server could not be reached ({type(exc).__name__}), so the transcript is not shown.")
+        return Transcript(
+            error=f"The Rasa server could not be reached ({type(exc).__name__}), so the transcript is not shown."
+        )
     if resp.status_code != 200:
         return Transcript(error=f"The Rasa server answered HTTP {resp.status_code}, so the transcript is not shown.")
     try:

@@ -19,8 +19,11 @@ def build_worker(engine: Engine, policy: Any, settings: Settings) -> outbox.Work
     include = bool(getattr(policy, "include_health_summary", False))
     unset = [c for c in getattr(policy, "notification_channels", ()) if c not in config.channels]
     if unset:  # the rows wait, visible on the lead page, until a worker with these settings runs
-        log.warning("outbox worker: the clinic policy queues %s notifications, but this process has no settings "
-                    "for them (SMTP_HOST and SMTP_TO / WEBHOOK_URL); another worker must deliver them", " and ".join(unset))
+        log.warning(
+            "outbox worker: the clinic policy queues %s notifications, but this process has no settings "
+            "for them (SMTP_HOST and SMTP_TO / WEBHOOK_URL); another worker must deliver them",
+            " and ".join(unset),
+        )
 
     def render(lead: Mapping[str, Any], escalation: bool):
         return notify.render(lead, config.base_url, include_health_summary=include, escalation=escalation)

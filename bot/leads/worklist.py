@@ -88,14 +88,16 @@ def matches(lead: Dict[str, Any], q: str) -> bool:
 def list_leads(engine: Engine, f: Filters, limit: int = 500, offset: int = 0) -> List[Dict[str, Any]]:
     query = _where(select(leads), f)
     if f.sort == "priority":
-        query = query.order_by(case((leads.c.urgent.is_(True), 0), else_=1), case((leads.c.human_requested.is_(True), 0), else_=1))
+        query = query.order_by(
+            case((leads.c.urgent.is_(True), 0), else_=1), case((leads.c.human_requested.is_(True), 0), else_=1)
+        )
     query = query.order_by(leads.c.created_at.desc(), leads.c.id)
     if not f.q:
         query = query.limit(limit).offset(offset)
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings().all()]
     if f.q:
-        rows = [r for r in rows if matches(r, f.q)][offset:offset + limit]
+        rows = [r for r in rows if matches(r, f.q)][offset : offset + limit]
     return rows
 
 
@@ -107,8 +109,14 @@ def status_counts(engine: Engine) -> Dict[str, int]:
     return counts
 
 
-def change(engine: Engine, lead_id: str, actor: str, status: Optional[str] = None,
-           note: Optional[str] = None, close_reason: Optional[str] = None) -> Dict[str, Any]:
+def change(
+    engine: Engine,
+    lead_id: str,
+    actor: str,
+    status: Optional[str] = None,
+    note: Optional[str] = None,
+    close_reason: Optional[str] = None,
+) -> Dict[str, Any]:
     """Set a new status and/or add a note; returns the history row. Raises LookupError, ChangeError."""
     if status is not None and status not in STATUSES:
         raise ChangeError(f"status must be one of {', '.join(STATUSES)}")
@@ -130,15 +138,26 @@ def change(engine: Engine, lead_id: str, actor: str, status: Optional[str] = Non
             raise LookupError(lead_id)
         if status is not None:
             conn.execute(leads.update().where(leads.c.id == lead_id).values(status=status, updated_at=stamp))
-        event = dict(lead_id=lead_id, at=stamp, actor=actor[:120], from_status=current if status else None,
-                     to_status=status, close_reason=close_reason, note=note)
+        event = dict(
+            lead_id=lead_id,
+            at=stamp,
+            actor=actor[:120],
+            from_status=current if status else None,
+            to_status=status,
+            close_reason=close_reason,
+            note=note,
+        )
         conn.execute(lead_events.insert().values(**event))
     return event
 
 
 def history(engine: Engine, lead_id: str) -> List[Dict[str, Any]]:
     with engine.connect() as conn:
-        rows = conn.execute(select(lead_events).where(lead_events.c.lead_id == lead_id).order_by(lead_events.c.id)).mappings().all()
+        rows = (
+            conn.execute(select(lead_events).where(lead_events.c.lead_id == lead_id).order_by(lead_events.c.id))
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 

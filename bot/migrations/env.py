@@ -57,8 +57,9 @@ def _configure(**kwargs) -> None:
 def run_migrations_offline() -> None:
     """`alembic upgrade head --sql`: the SQL script for a DBA, no connection."""
     url = database_url()
-    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"},
-               render_as_batch=url.startswith("sqlite"))
+    _configure(
+        url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, render_as_batch=url.startswith("sqlite")
+    )
     with context.begin_transaction():
         context.run_migrations()
 

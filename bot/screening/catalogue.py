@@ -48,7 +48,9 @@ class Question:
     unit: str = ""  # how a number is shown: "{} months"
     form: str = SCREENING_FORM
     ask: str = ""  # the Rasa response or action that asks it; utter_ask_<slot> by default
-    words: Optional[parsing.YesNoWords] = None  # a yes/no question's own words: described answers, statements in passing
+    words: Optional[parsing.YesNoWords] = (
+        None  # a yes/no question's own words: described answers, statements in passing
+    )
 
     @property
     def staff_label(self) -> str:
@@ -66,25 +68,49 @@ class Question:
 
 def yes_no(slot: str, reason: str, **words: str) -> Question:
     """A contraindication question: its criterion has the slot's name; `words` are its parsing.YesNoWords."""
-    return Question(slot, YES_NO, reason, criteria=(slot,), reader=parsing.read_yes_no, words=parsing.YesNoWords(**words))
+    return Question(
+        slot, YES_NO, reason, criteria=(slot,), reader=parsing.read_yes_no, words=parsing.YesNoWords(**words)
+    )
 
 
 # In asking order.
 QUESTIONS: Tuple[Question, ...] = (
     Question("age", NUMBER, "your age", "Age", criteria=("under_minimum_age",), reader=parsing.parse_age),
-    Question("condition", CHOICE, "your pain condition", "Condition", criteria=("untreated_condition",),
-             reader=None),  # the lexicon's find_condition (it needs the loaded lexicon)
-    Question("pain_duration_months", NUMBER, "how long you have had the pain", "Pain for",
-             criteria=("short_pain_duration",), reader=parsing.parse_duration_months, unit="{} months"),
+    Question(
+        "condition", CHOICE, "your pain condition", "Condition", criteria=("untreated_condition",), reader=None
+    ),  # the lexicon's find_condition (it needs the loaded lexicon)
+    Question(
+        "pain_duration_months",
+        NUMBER,
+        "how long you have had the pain",
+        "Pain for",
+        criteria=("short_pain_duration",),
+        reader=parsing.parse_duration_months,
+        unit="{} months",
+    ),
     Question("pain_severity", NUMBER, "how bad the pain is", "Severity", reader=parsing.parse_severity, unit="{}/10"),
     Question("prior_treatments", TEXT, "the treatments you have tried", "Treatments tried"),
     # the lexicon's parse_medication_answer reads it; each class's outcome is in clinic_policy.yml medication_classes
-    Question("medications", MEDICATIONS, "your medications", "Medications", criteria=("unrecognised_medication",),
-             always_needed=True),
-    Question("medications_confirmed", CONFIRMATION, "your medication list", "Medication list confirmed",
-             always_needed=True, reader=parsing.parse_yes_no, ask="action_ask_medications_confirmed"),
+    Question(
+        "medications",
+        MEDICATIONS,
+        "your medications",
+        "Medications",
+        criteria=("unrecognised_medication",),
+        always_needed=True,
+    ),
+    Question(
+        "medications_confirmed",
+        CONFIRMATION,
+        "your medication list",
+        "Medication list confirmed",
+        always_needed=True,
+        reader=parsing.parse_yes_no,
+        ask="action_ask_medications_confirmed",
+    ),
     yes_no(
-        "pregnant", "being pregnant, trying to conceive or breastfeeding",
+        "pregnant",
+        "being pregnant, trying to conceive or breastfeeding",
         means_yes=r"pregnan\w*|expecting|trying (?:to conceive|for a baby|to get pregnant|for another)|we'?re trying|breast ?feeding|nursing|\bivf\b",
         means_no=r"hysterectomy|tubes? tied|tubal ligation|menopaus\w*|post[- ]?menopausal|i'?m (?:a )?(?:guy|man|male|dude|bloke)|"
         r"i am (?:a )?(?:guy|man|male)|im (?:a )?(?:guy|man|male)|\bmale\b|too old|i'?m 6\d|no uterus|can'?t get pregnant|"
@@ -94,12 +120,14 @@ QUESTIONS: Tuple[Question, ...] = (
         r"pregnan\w*\b[^.]{0,80}\btest\b[^.]{0,40}\bpositive",
     ),
     yes_no(
-        "psychosis_history", "a history of psychosis, schizophrenia or mania with psychotic features",
+        "psychosis_history",
+        "a history of psychosis, schizophrenia or mania with psychotic features",
         means_yes=r"schizo\w*|psychos[ie]s|psychotic|hear(?:d|ing)? voices|hallucinat\w+|delusion\w*",
         said_in_passing=r"schizophreni\w*|psychosis|psychotic|schizoaffective|hearing voices",
     ),
     yes_no(
-        "heart_condition", "a heart or blood pressure condition",
+        "heart_condition",
+        "a heart or blood pressure condition",
         means_yes=r"(?:blood pressure|bp|pressure)\b[^.]*?\b(?:high|up|uncontrolled|not (?:really |well |very well )?controlled|"
         r"all over the place|out of control|hard to control|through the roof|spikes?)|hypertensi\w+|heart attack|"
         r"heart failure|angina|a stroke|had (?:a |two |mini )?strokes?|\btia\b|mini[- ]stroke|stents?|bypass|"
@@ -109,12 +137,14 @@ QUESTIONS: Tuple[Question, ...] = (
         said_in_passing=r"heart attack|heart failure|angina|(?:had a |a )?stroke|high blood pressure|hypertension|uncontrolled blood pressure",
     ),
     yes_no(
-        "liver_disease", "liver disease",
+        "liver_disease",
+        "liver disease",
         means_yes=r"cirrhosis|hepatitis|hep [abc]\b|liver (?:disease|damage|failure|problems?|issues?)|fatty liver|liver enzymes|elevated (?:liver|lfts?)",
         said_in_passing=r"cirrhosis|hepatitis|liver disease|fatty liver|liver failure",
     ),
     yes_no(
-        "substance_use", "current alcohol or drug use, or past ketamine misuse",
+        "substance_use",
+        "current alcohol or drug use, or past ketamine misuse",
         means_yes=r"clean (?:from|off|for)|sober|in recovery|recovering|rehab|relapsed?|addict\w*|alcoholic|\baa\b|\bna meetings?|"
         r"drink(?:ing)? (?:too much|a lot|heavily|every day|daily)|heavy drink\w*|misused?|abused?|"
         r"(?:used|use|using|did|do|snort\w*|took) (?:ketamine|k\b|special k)|ketamine (?:recreationally|at (?:raves|parties))|"
@@ -127,7 +157,8 @@ QUESTIONS: Tuple[Question, ...] = (
         said_in_passing=r"alcoholic|drinking problem|addicted|addiction|substance (?:use|abuse)|in recovery|relapsed",
     ),
     yes_no(
-        "ketamine_reaction", "an earlier allergic or severe reaction to ketamine",
+        "ketamine_reaction",
+        "an earlier allergic or severe reaction to ketamine",
         means_yes=r"(?:allerg\w+|bad|severe|awful|terrible) (?:reaction|time|trip)\b[^.]*\bketamine|ketamine\b[^.]*\b(?:allerg\w+|reaction|went badly)",
         means_no=r"never (?:had|tried|taken|used|received|been given) (?:it|ketamine)|no experience with|first time",
         no_unless_yes=r"\bno (?:problems?|issues?|reactions?|trouble|side effects)\b|\b(?:went|was|were|did) (?:fine|ok|okay|well|great)\b|"
@@ -135,7 +166,8 @@ QUESTIONS: Tuple[Question, ...] = (
         said_in_passing=r"(?:allergic|allergy|bad reaction|severe reaction) (?:to )?ketamine|ketamine allergy",
     ),
     yes_no(
-        "pressure_condition", "glaucoma, raised pressure in the head or a recent head injury",
+        "pressure_condition",
+        "glaucoma, raised pressure in the head or a recent head injury",
         means_yes=r"glaucoma|(?:eye|eyes|ocular|intraocular) pressure|pressure (?:in|behind) my (?:eye|eyes|head)|"
         r"ocular hypertension|intracranial|head injury|concussion|hit my head|tbi|brain injury|pseudotumou?r|"
         r"\biih\b|hydrocephalus",
@@ -143,7 +175,8 @@ QUESTIONS: Tuple[Question, ...] = (
         said_in_passing=r"glaucoma|intracranial pressure|head injury|concussion",
     ),
     yes_no(
-        "seizure_history", "a history of seizures",
+        "seizure_history",
+        "a history of seizures",
         means_yes=r"seizures?|epilep\w+|convulsions?|fits\b|fitting",
         said_in_passing=r"seizures?|epilepsy|epileptic",
     ),
@@ -151,8 +184,14 @@ QUESTIONS: Tuple[Question, ...] = (
     Question("email", CONTACT, "your email", "Email", reader=parsing.parse_email, form=CONTACT_FORM),
     Question("phone", CONTACT, "your phone number", "Phone", reader=parsing.parse_phone, form=CONTACT_FORM),
     Question("preferred_contact_time", CONTACT, "the best time to call", "Best time", form=CONTACT_FORM),
-    Question("contact_consent", CONTACT, "whether we may contact you", "Contact consent", reader=parsing.parse_yes_no,
-             form=CONTACT_FORM),
+    Question(
+        "contact_consent",
+        CONTACT,
+        "whether we may contact you",
+        "Contact consent",
+        reader=parsing.parse_yes_no,
+        form=CONTACT_FORM,
+    ),
 )
 
 

@@ -17,11 +17,17 @@ from typing import List, Optional
 
 # ---- normalisation ----------------------------------------------------------------------------------
 _SPELLING = [  # (typo or slang, normal form); applied on word boundaries after lowercasing
-    (r"(?:my\s?sel[fv]e?|my\s?slef|mysefl|myelf|mself|meself|myslf|my\s+sef|myselfe)(?![\s-]*(?:harm|injur|mutilat))", "myself"),
+    (
+        r"(?:my\s?sel[fv]e?|my\s?slef|mysefl|myelf|mself|meself|myslf|my\s+sef|myselfe)(?![\s-]*(?:harm|injur|mutilat))",
+        "myself",
+    ),
     (r"kil|kll|kiil|kiill", "kill"),
     (r"killin", "killing"),
     (r"un[\s-]?alive|unalived|unaliving", "unalive"),
-    (r"su[i1!]c[i1!]?d[e3]|sucide|suiside|suicde|suacide|suicyde|sewer-?\s?slide|s\*icide|su\*cide|sucidal|suicidle|suisidal|suicdal", "suicide"),
+    (
+        r"su[i1!]c[i1!]?d[e3]|sucide|suiside|suicde|suacide|suicyde|sewer-?\s?slide|s\*icide|su\*cide|sucidal|suicidle|suisidal|suicdal",
+        "suicide",
+    ),
     (r"wanna|wana|wnna|wan to|wnt to|want 2|wanna", "want to"),
     (r"gonna|gunna|finna|gona", "going to"),
     (r"im", "i'm"),
@@ -119,14 +125,14 @@ _ACCIDENT2 = rf"\baccidentally\s+{HARM}\s+(?:{ME}|{THEM}|my\s+\w+)\b"
 _FILLER = r"(?:(?:thoughts?|urges?|ideas?|going|gonna|to|ever|really|actually|planning|want|wanting|trying|tried|attempted|about|have|had|been|be|being|do|did|would|will|think|i'd|i|could|seriously|intend|plan|try|feel|feeling|felt|currently|thinking|considering|having|any|a|at\s+all|in\s+danger\s+of|at\s+risk\s+of|of|like)\s+){0,4}"
 _NEG_TAIL = r"(?:\s*(?:,|or|and|nor|/)\s*(?:any\s+)?(?:suicid\w*|self[\s-]?harm\w*|attempts?|ideation|thoughts?|plans?)(?:\s+(?:thoughts?|attempts?|ideation|history|plans?))?)*"
 _NEGATION = [
-    rf"\b(?:not|never|no|n't|nor|deny|denies|denied|zero|without)\s+{_FILLER}(?:suicid\w*|self[\s-]?harm\w*|{KILL}\s+{ME}|{HARM}\s+{ME}|{END_LIFE}|unalive\w*)(?:\s+(?:thoughts?|ideation|feelings?|urges?|risk|history|plans?|attempts?|behaviou?rs?))?" + _NEG_TAIL,
-    r"\b(?:no|never|zero|without|not\s+any)\s+(?:history\s+of\s+|prior\s+|previous\s+|past\s+)?(?:suicid\w*\s+)?(?:attempts?|ideation|self[\s-]?harm\w*)\b" + _NEG_TAIL,
+    rf"\b(?:not|never|no|n't|nor|deny|denies|denied|zero|without)\s+{_FILLER}(?:suicid\w*|self[\s-]?harm\w*|{KILL}\s+{ME}|{HARM}\s+{ME}|{END_LIFE}|unalive\w*)(?:\s+(?:thoughts?|ideation|feelings?|urges?|risk|history|plans?|attempts?|behaviou?rs?))?"
+    + _NEG_TAIL,
+    r"\b(?:no|never|zero|without|not\s+any)\s+(?:history\s+of\s+|prior\s+|previous\s+|past\s+)?(?:suicid\w*\s+)?(?:attempts?|ideation|self[\s-]?harm\w*)\b"
+    + _NEG_TAIL,
     r"\b(?:no|never|not)\s+(?:i'm|i\s+am)\s+not\b",
 ]
 # a question about ketamine or treatment, not a disclosure: "does ketamine help suicidal depression?"
-_CLINICAL = (
-    r"\bsuicide\s+(?:rates?|risk|prevention|statistics|stats|screening)\b|\b(?:rates?|risk)\s+of\s+suicide\b|\b(?:patients|people)\b|\b(?:ketamine|esketamine|spravato|infusions?|treatments?|therapy|drugs?|medications?|antidepressants?|ssris?|side\s+effects?|studies|study|research|fda|trials?)\b"
-)
+_CLINICAL = r"\bsuicide\s+(?:rates?|risk|prevention|statistics|stats|screening)\b|\b(?:rates?|risk)\s+of\s+suicide\b|\b(?:patients|people)\b|\b(?:ketamine|esketamine|spravato|infusions?|treatments?|therapy|drugs?|medications?|antidepressants?|ssris?|side\s+effects?|studies|study|research|fda|trials?)\b"
 _DISCLOSURE = r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|our)\b"
 # a completed suicide of someone else, years ago: grief, not a present risk
 _BEREAVED = rf"\b(?:committed\s+suicide|died\s+(?:by|of|from)\s+suicide|took\s+(?:his|her|their)\s+(?:own\s+)?li(?:fe|ves)|(?:killed|shot|hanged|hung)\s+{THEM}|lost\s+(?:\w+\s+){{1,3}}to\s+suicide|suicide\s+of\s+(?:my|a)\s+\w+)"
@@ -352,7 +358,7 @@ GENERAL = {
         r"\b(?:everything|it\s+all|my\s+stuff|the\s+papers|my\s+will|the\s+insurance|passwords|accounts)\s+(?:is|are)\s+(?:all\s+)?(?:sorted|arranged|in\s+order|taken\s+care\s+of|ready|set)\s+(?:for\s+(?:after|when)|so\s+(?:my|they|nobody)|for\s+my\s+(?:family|kids|wife|husband))\b",
         r"\bmade\s+up\s+my\s+mind\b.{0,30}\b(?:tonight|it's\s+time|this\s+is\s+it|i'm\s+done|no\s+turning\s+back|going\s+through\s+with\s+it|to\s+(?:go|end|die|do\s+it))\b|\b(?:going|gonna)\s+(?:to\s+)?(?:go\s+through\s+with\s+it|do\s+it)\s+(?:tonight|this\s+time|for\s+real|finally|once\s+and\s+for\s+all)\b",
         r"\bby\s+the\s+time\s+(?:you|anyone|someone|they)\s+(?:read|reads|see|sees|get|gets|find|finds)\s+(?:this|my\s+message|it)\b|\bgoing\s+away\s+(?:for\s+good|forever|permanently|and\s+(?:not|won't|never)\s+(?:be\s+)?(?:coming|come)\s+back)\b",
-        rf"\b(?:take\s+care\s+of|look\s+after|watch\s+over|be\s+there\s+for)\s+(?:\w+\s+){{1,3}}(?:when|after|once)\s+i'm\s+(?:gone|not\s+(?:here|around))\b|\bthis\s+is\s+(?:the|my)\s+end\s*(?:[.!]|$|for\s+me)",
+        r"\b(?:take\s+care\s+of|look\s+after|watch\s+over|be\s+there\s+for)\s+(?:\w+\s+){1,3}(?:when|after|once)\s+i'm\s+(?:gone|not\s+(?:here|around))\b|\bthis\s+is\s+(?:the|my)\s+end\s*(?:[.!]|$|for\s+me)",
         r"\b(?:i'll|i\s+will|soon\s+i'll|i'm\s+going\s+to)\s+(?:finally\s+)?be\s+(?:at\s+peace|at\s+rest|out\s+of\s+pain\s+(?:forever|for\s+good))\s*(?:[.!]|$|soon|tonight|tomorrow|forever|for\s+good)",
         r"\b(?:decided|know|knew)\s+(?:that\s+)?it'?s\s+time\s*(?:[.!]|$|to\s+go\b|for\s+me\s+to\s+go)|\bby\s+my\s+own\s+hand\b",
         r"\bput\s+myself\s+out\s+of\s+(?:my\s+|this\s+)?misery\b|\bput\s+an\s+end\s+to\s+(?:it\s+all|myself|my\s+life|everything|my\s+existence|me)\b",
@@ -370,17 +376,17 @@ GENERAL = {
     ],
     "overdose_intent": [
         # all of it, at once, or enough of it
-        rf"\b(?:take|taking|took|swallow\w*|down|downing|pop|popping|chug\w*)\s+(?:all|every|the\s+whole|whole|a\s+whole|an\s+entire|the\s+entire|the\s+rest\s+of)\s+(?:\w+\s+){{0,3}}(?:at\s+once|in\s+one\s+go|at\s+the\s+same\s+time|together|tonight)\b",
+        r"\b(?:take|taking|took|swallow\w*|down|downing|pop|popping|chug\w*)\s+(?:all|every|the\s+whole|whole|a\s+whole|an\s+entire|the\s+entire|the\s+rest\s+of)\s+(?:\w+\s+){0,3}(?:at\s+once|in\s+one\s+go|at\s+the\s+same\s+time|together|tonight)\b",
         rf"\b(?:sav(?:e|ed|ing)|stor(?:e|ed|ing)|keep(?:ing)?|kept|collect(?:ed|ing)?|build(?:ing)?|built|hold(?:ing)?)\s+(?:up\s+)?(?:\w+\s+){{0,2}}{MEDS}\s+(?:up|back|aside)?\b(?!.{{0,60}}\b(?:bad\s+days|flares?|emergenc\w+|travel\w*|trips?|vacation|insurance|refills?|pharmacy|run\s+out|running\s+out|shortage|in\s+case\s+(?:the|my)\s+pain|the\s+weekend|night\s+time|doctor|prescribed))(?=.{{0,80}}\b(?:enough|all\s+at\s+once|one\s+day|when\s+(?:i'm|it's|i\s+decide)|for\s+(?:when|the\s+end|that|later|good)|just\s+in\s+case\s+i|so\s+i\s+(?:can|could|have)|in\s+case\s+i\s+(?:need|want|decide|can't)|a\s+way\s+out|the\s+end))",
         rf"\b(?:{MEDS}|them|it|everything)\b.{{0,60}}\b(?:to\s+die|so\s+(?:that\s+)?i\s+(?:can|could|would|'d|will|won't|wouldn't)\s+(?:die|sleep\s+forever|not\s+wake|never\s+wake|finally\s+sleep\s+for)|and\s+(?:just\s+)?(?:not|never)\s+wake\s+up|and\s+(?:just\s+)?sleep\s+forever|and\s+be\s+done\s+with\s+(?:it|everything|life))\b",
         rf"\b(?:wash(?:ed|ing)?|chas(?:e|ed|ing))\s+(?:them|it|the\s+(?:pills|lot)|all\s+of\s+(?:them|it)|\w+\s+{MEDS})\s+down\s+with\s+(?:a\s+)?(?:\w+\s+)?(?:vodka|whiskey|whisky|wine|alcohol|booze|liquor|rum|gin|tequila|bottle|fifth)\b",
-        rf"\bhow\s+many\s+(?:\w+\s+){{0,3}}(?:it\s+)?(?:would|does|will|to)\s+(?:it\s+)?(?:take|need)\s+(?:to\s+)?(?:not\s+wake|never\s+wake|stop|shut\s+down|make\s+(?:my\s+)?(?:heart|liver|kidneys|breathing))",
+        r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:it\s+)?(?:would|does|will|to)\s+(?:it\s+)?(?:take|need)\s+(?:to\s+)?(?:not\s+wake|never\s+wake|stop|shut\s+down|make\s+(?:my\s+)?(?:heart|liver|kidneys|breathing))",
         rf"\b(?:take|taking|took|swallow\w*|pop|popping)\s+(?:way\s+)?(?:too\s+many|a\s+lot\s+of|a\s+ton\s+of|loads\s+of|dozens\s+of|\d{{2,}})\s+(?:\w+\s+)?{MEDS}?\b.{{0,40}}\b(?:on\s+purpose|to\s+(?:die|end|sleep\s+forever|not\s+wake)|and\s+(?:not|never)\s+wake|hoping|so\s+(?:that\s+)?i\s+(?:wouldn't|won't|don't|can|could))\b",
     ],
     "method_plan": [
         # a method that is only a method, beside an intent or a time
         rf"\b{_LETHAL}\b.{{0,50}}\b(?:tonight|when\s+i'm\s+ready|when\s+the\s+time\s+comes|end\s+(?:it|this|things|everything)|do\s+it|use\s+(?:it|them)\s+(?:on\s+myself|tonight|soon|when)|on\s+myself|my\s+way\s+out|the\s+way\s+(?:i'll|i\s+will|i'm\s+going\s+to)\s+go|for\s+(?:me|myself)\s+(?:tonight|when|if)|(?:keep|kept)\s+thinking\s+about\s+(?:it|using)|think(?:ing)?\s+about\s+using)\b",
-        rf"\b(?:take|swallow|down)\s+(?:everything|every\s+(?:pill|tablet|last\s+one))\s+(?:i\s+(?:have|got|own|can\s+find)(?!\s+(?:been|to\s+take))|in\s+(?:the|my)\s+(?:house|cabinet|drawer|bathroom))\b",
+        r"\b(?:take|swallow|down)\s+(?:everything|every\s+(?:pill|tablet|last\s+one))\s+(?:i\s+(?:have|got|own|can\s+find)(?!\s+(?:been|to\s+take))|in\s+(?:the|my)\s+(?:house|cabinet|drawer|bathroom))\b",
         rf"\b(?:end\s+it|do\s+it|go\s+through\s+with\s+it|my\s+way\s+out|how\s+i'll\s+go)\b.{{0,40}}\b(?:with|using|use)\s+(?:a\s+|the\s+|my\s+|his\s+|her\s+|dad's\s+|my\s+dad's\s+)?{_LETHAL}\b",
         r"\bhow\s+(?:high|tall|far\s+(?:up|down)|long|fast)\s+(?:\w+\s+){0,6}(?:to\s+(?:die|be\s+fatal|kill\s+(?:you|me|someone|a\s+person)|not\s+survive|be\s+sure)|survive(?:able)?|fatal|lethal)\b|\b(?:would|will|could)\s+(?:i|you|someone|a\s+person)\s+survive\s+(?:a|the|that)\s+(?:fall|jump|drop)\b",
         r"\b(?:wrote|written|writing|planned|planning|arranged|picked)\s+(?:out\s+)?(?:my|the)\s+(?:own\s+)?(?:funeral|obituary|eulogy)\b(?=.{0,60}\b(?:soon|tonight|this\s+week|already|ready|so\s+(?:they|nobody|no\s+one)|for\s+(?:when|after)|won't\s+have\s+to)\b)",
@@ -397,14 +403,21 @@ _DISCLOSURE_RE = re.compile(_DISCLOSURE)
 _BEREAVED_RE = re.compile(_BEREAVED)
 _RECOVERED_RE = re.compile(_RECOVERED)
 _PRESENT_RE = re.compile(_PRESENT_RISK)
-_SUICIDE_WORD = re.compile(r"\bsuicid\w*|\bdie\b|\bdied\b|\bdeath\b|\bdeadly\b|\blethal\b|\bfatal\b|\bself[\s-]?harm\w*|\boverdos\w*|\bod\b|\bkill\w*\s+(?:myself|themselves|himself|herself)\b")
-_QUESTION = re.compile(r"\?|^(?:does|do|is|are|can|could|will|would|should|how|what|why|when|who|which|has|have)\b|\bis\s+that\s+(?:right|true|normal|standard|a\s+thing)\b|\bam\s+i\s+(?:still\s+)?(?:disqualified|eligible|able|allowed|ok)\b")
+_SUICIDE_WORD = re.compile(
+    r"\bsuicid\w*|\bdie\b|\bdied\b|\bdeath\b|\bdeadly\b|\blethal\b|\bfatal\b|\bself[\s-]?harm\w*|\boverdos\w*|\bod\b|\bkill\w*\s+(?:myself|themselves|himself|herself)\b"
+)
+_QUESTION = re.compile(
+    r"\?|^(?:does|do|is|are|can|could|will|would|should|how|what|why|when|who|which|has|have)\b|\bis\s+that\s+(?:right|true|normal|standard|a\s+thing)\b|\bam\s+i\s+(?:still\s+)?(?:disqualified|eligible|able|allowed|ok)\b"
+)
 # a question about the screening or about a history: "if i have a history of suicidal ideation am i disqualified",
 # "why do you ask about suicidal thoughts on the intake form", "how does ketamine treat suicidal ideation"
 _ABOUT_SCREENING = re.compile(
     r"\b(?:disqualif\w*|eligib\w*|rule\s+me\s+out|intake|the\s+form|(?:why|will|do|would)\s+you\s+ask|ask\s+(?:me\s+)?about|"
-    r"history\s+of|a\s+past|previous|prior|ever\s+had|(?:treat|treats|treating|used\s+for|work\s+for|works\s+for|help\s+with)\s+(?:\w+\s+){0,2}(?:suicid\w*|self[\s-]?harm))")
-_OWN_NOW = re.compile(r"\b(?:i'm|i\s+am|i\s+feel|i've\s+been|i\s+keep|my)\s+(?:\w+\s+){0,2}(?:suicid\w*|thoughts\s+of\s+(?:dying|death|suicide))")
+    r"history\s+of|a\s+past|previous|prior|ever\s+had|(?:treat|treats|treating|used\s+for|work\s+for|works\s+for|help\s+with)\s+(?:\w+\s+){0,2}(?:suicid\w*|self[\s-]?harm))"
+)
+_OWN_NOW = re.compile(
+    r"\b(?:i'm|i\s+am|i\s+feel|i've\s+been|i\s+keep|my)\s+(?:\w+\s+){0,2}(?:suicid\w*|thoughts\s+of\s+(?:dying|death|suicide))"
+)
 # "I take all my pills in the morning": a daily routine, not intent; only a habit stated as a habit
 _ROUTINE = re.compile(
     r"\bi\s+(?:usually\s+|always\s+|normally\s+|just\s+|often\s+)?(?:take|swallow|pop)\s+(?:all|a\s+handful|a\s+bunch|handfuls)\s+(?:of\s+)?(?:my\s+|the\s+)?(?:morning\s+|evening\s+|night\s+|nighttime\s+|bedtime\s+|daily\s+|other\s+)?"
@@ -432,13 +445,17 @@ def _context_only(norm: str) -> bool:
         return True
     if _RECOVERED_RE.search(norm) and not _PRESENT_RE.search(norm):
         return True
-    if (_QUESTION.search(norm) and _ABOUT_SCREENING.search(norm) and not _PRESENT_RE.search(norm)
-            and not _OWN_NOW.search(_ABOUT_SCREENING.sub(" ", norm))):
+    if (
+        _QUESTION.search(norm)
+        and _ABOUT_SCREENING.search(norm)
+        and not _PRESENT_RE.search(norm)
+        and not _OWN_NOW.search(_ABOUT_SCREENING.sub(" ", norm))
+    ):
         return True
     if _QUESTION.search(norm) and _CLINICAL_RE.search(norm) and _SUICIDE_WORD.search(norm):
         # a disclosure needs a first-person word close to the crisis word: "can ketamine help MY suicidal thoughts?"
         for m in _SUICIDE_WORD.finditer(norm):
-            window = norm[max(0, m.start() - 30): m.end() + 25]
+            window = norm[max(0, m.start() - 30) : m.end() + 25]
             if _DISCLOSURE_RE.search(window):
                 return False
         return True
@@ -461,7 +478,9 @@ def crisis_categories(text: Optional[str]) -> List[str]:
     if found and _context_only(norm):
         # the third-party and method checks still hold: "my brother died by suicide and my sister is cutting again"
         keep = [c for c in found if c in ("method_plan", "overdose_intent")]
-        if "third_party" in found and re.search(r"\b(?:is|'s|has\s+been|keeps|again|tried|trying|wants|threaten)", _BEREAVED_RE.sub(" ", norm)):
+        if "third_party" in found and re.search(
+            r"\b(?:is|'s|has\s+been|keeps|again|tried|trying|wants|threaten)", _BEREAVED_RE.sub(" ", norm)
+        ):
             keep.append("third_party")
         found = keep if not _RECOVERED_RE.search(norm) else []
     return found

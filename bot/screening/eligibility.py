@@ -17,6 +17,7 @@ from bot.screening.policy import Policy
 
 QUALIFIED, NEEDS_REVIEW, NOT_ELIGIBLE = "qualified", "needs_review", "not_eligible"
 
+
 @dataclass
 class MedicationFinding:
     """One medication as staff see it: what was typed, what it is, and why it matters."""
@@ -39,7 +40,9 @@ class Assessment:
     medications: List[MedicationFinding] = field(default_factory=list)
 
 
-def _flag(policy: Policy, criterion: str, reason: str, excludes: List[str], reviews: List[str], notes: List[str]) -> None:
+def _flag(
+    policy: Policy, criterion: str, reason: str, excludes: List[str], reviews: List[str], notes: List[str]
+) -> None:
     action = policy.criteria[criterion]
     {"exclude": excludes, "review": reviews, "note": notes}[action].append(reason)
 
@@ -47,7 +50,8 @@ def _flag(policy: Policy, criterion: str, reason: str, excludes: List[str], revi
 def needed_answers(policy: Policy) -> List[str]:
     """Every answer whose absence could hide an exclusion or a review under this policy (catalogue order)."""
     return [
-        q.slot for q in catalogue.screening_questions()
+        q.slot
+        for q in catalogue.screening_questions()
         if q.always_needed or any(policy.criteria[c] != "note" for c in q.criteria)
     ]
 
@@ -103,11 +107,18 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
 
     for slot, words in (answers.get("answer_notes") or {}).items():
         if slot in yes_no:  # a hedged or qualified answer: recorded for the clinician, not a review
-            notes.append(f"about {yes_no[slot]}, said: \"{words}\"")
+            notes.append(f'about {yes_no[slot]}, said: "{words}"')
 
     months = answers.get("pain_duration_months")
     if months is not None and float(months) < policy.minimum_pain_months:
-        _flag(policy, "short_pain_duration", f"pain for less than {policy.minimum_pain_months:g} months", excludes, reviews, notes)
+        _flag(
+            policy,
+            "short_pain_duration",
+            f"pain for less than {policy.minimum_pain_months:g} months",
+            excludes,
+            reviews,
+            notes,
+        )
 
     condition = answers.get("condition")
     if condition and condition not in policy.treated_conditions:
@@ -118,12 +129,16 @@ def assess(answers: Mapping[str, Any], policy: Policy, lexicon: Lexicon) -> Asse
         med = lexicon.resolve(name)
         if med is None or med.drug_class is None:  # not recognised
             action = policy.criteria["unrecognised_medication"]
-            finding = MedicationFinding(name, None, None, action, "not in our medication list; a clinician will check it")
+            finding = MedicationFinding(
+                name, None, None, action, "not in our medication list; a clinician will check it"
+            )
             reason = f"a medication we need to check ({name})"
         elif med.drug_class == SUBSTANCE_CLASS:
             # A street drug or kratom named as a medication counts as substance use, in the same words.
             action = policy.medication_classes.get(SUBSTANCE_CLASS, policy.criteria["substance_use"])
-            finding = MedicationFinding(name, med.drug_class, med.class_label, action, f"counted as substance use: {_class_why(action)}")
+            finding = MedicationFinding(
+                name, med.drug_class, med.class_label, action, f"counted as substance use: {_class_why(action)}"
+            )
             reason = yes_no["substance_use"]
         else:
             action = policy.medication_classes.get(med.drug_class, policy.criteria["unrecognised_medication"])

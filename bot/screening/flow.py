@@ -19,8 +19,17 @@ from bot.screening.policy import Policy
 HARD_INTERRUPTIONS = {"crisis", "request_human", "restart", "stop", "erase_data"}
 # Intents that may still carry a structured answer ("why do you ask? I'm 45") but never free text.
 SOFT_INTERRUPTIONS = {
-    "why_ask", "bot_challenge", "out_of_scope", "faq_what_is", "faq_how_it_works", "faq_num_infusions",
-    "faq_relief_duration", "faq_side_effects", "faq_addictive", "faq_cost", "faq_conditions",
+    "why_ask",
+    "bot_challenge",
+    "out_of_scope",
+    "faq_what_is",
+    "faq_how_it_works",
+    "faq_num_infusions",
+    "faq_relief_duration",
+    "faq_side_effects",
+    "faq_addictive",
+    "faq_cost",
+    "faq_conditions",
 }
 SURE = 0.95  # classifier confidence above which a FAQ/out-of-scope guess is trusted over a free-text reading
 QUESTION_START = re.compile(
@@ -31,7 +40,9 @@ QUESTION_START = re.compile(
 CORRECTION_CUE = re.compile(
     r"\b(?:actually|sorry|i meant|i mean|meant to say|correction|mistake|typo|typed (?:that |it )?wrong|"
     r"wrong (?:age|answer)|(?:was|is|that'?s|that was) wrong|not right|not .+ but|oops|wait|hang on|hold on|scratch that|"
-    r"my bad|i misspoke|let me correct)\b", re.I)
+    r"my bad|i misspoke|let me correct)\b",
+    re.I,
+)
 MEDICATION_CUE = re.compile(r"\b(?:take|taking|took|on|prescribed|using|also|meds?|medications?|pills?)\b", re.I)
 # "nothing right now", "no meds at the moment": none, said in more words than the lexicon's "none".
 NO_MEDICATIONS = re.compile(
@@ -52,8 +63,15 @@ def is_crisis_check(intent: Optional[str], crisis_source: Optional[str]) -> bool
 class Turn:
     """What the visitor just said, as the extract functions need it."""
 
-    def __init__(self, text: str, intent: Optional[str] = None, entities: Iterable[Mapping[str, Any]] = (),
-                 requested: Optional[str] = None, confidence: float = 1.0, crisis_source: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        intent: Optional[str] = None,
+        entities: Iterable[Mapping[str, Any]] = (),
+        requested: Optional[str] = None,
+        confidence: float = 1.0,
+        crisis_source: Optional[str] = None,
+    ) -> None:
         self.text = parsing.clean_text(text or "", 2000)
         self.intent = intent
         self.confidence = confidence
@@ -261,7 +279,9 @@ def extract_prior_treatments(turn: Turn) -> Optional[str]:
     return None
 
 
-def extract_medications(turn: Turn, current: Optional[List[str]], typed: Optional[List[str]], lexicon: Lexicon) -> Dict[str, Any]:
+def extract_medications(
+    turn: Turn, current: Optional[List[str]], typed: Optional[List[str]], lexicon: Lexicon
+) -> Dict[str, Any]:
     """Medications: the answer replaces the list; "I also take X" adds; a mention elsewhere fills an empty list."""
     if turn.hard_interruption or turn.requested == "prior_treatments":
         return {}
@@ -308,7 +328,10 @@ def extract_medications_confirmed(turn: Turn) -> Dict[str, Any]:
 
 
 def extract_yes_no(
-    turn: Turn, slot: str, unsure: Optional[List[str]], current: Optional[bool] = None,
+    turn: Turn,
+    slot: str,
+    unsure: Optional[List[str]],
+    current: Optional[bool] = None,
     notes: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
     """A contraindication answer, read as people give it (see parsing.read_yes_no and the question's words in catalogue.py), or a statement in passing.
@@ -363,8 +386,12 @@ def extract_full_name(turn: Turn) -> Optional[str]:
     """The name, when asked; a sure FAQ/out-of-scope guess does not block one that looks like a name."""
     if not turn.asked("full_name"):
         return None
-    if not turn.free_text_allowed and (turn.hard_interruption or turn.text.startswith("/") or turn.is_question
-                                       or not parsing.looks_like_a_name(turn.text)):
+    if not turn.free_text_allowed and (
+        turn.hard_interruption
+        or turn.text.startswith("/")
+        or turn.is_question
+        or not parsing.looks_like_a_name(turn.text)
+    ):
         return None
     return parsing.parse_name(turn.text)
 

@@ -17,7 +17,12 @@ from bot.screening.policy import Policy
 CONTACT_DETAILS = ("full_name", "email", "phone", "preferred_contact_time")
 # Kept with the answers besides the questions' own slots: the visitor's words and how sure they were.
 ANSWER_COMPANIONS = (
-    "condition_detail", "unsure_answers", "unclear_answers", "answer_notes", "medications_typed", "health_data_consent",
+    "condition_detail",
+    "unsure_answers",
+    "unclear_answers",
+    "answer_notes",
+    "medications_typed",
+    "health_data_consent",
 )
 
 

@@ -56,10 +56,15 @@ _NOT_TAKEN = re.compile(
     r"stopped|quit|used to|no longer|came off|weaned off|tapered off|discontinued|tried|was on|were on|got off|went off)\b",
     re.I,
 )
-_RESET = re.compile(r"\b(?:now|currently|but|except|besides|other than|just|only|still|today|these days|instead|apart from|aside from|also)\b", re.I)
+_RESET = re.compile(
+    r"\b(?:now|currently|but|except|besides|other than|just|only|still|today|these days|instead|apart from|aside from|also)\b",
+    re.I,
+)
 _PAST_AFTER = re.compile(
     r"^[^,;.\n]*?\b(?:stopped|quit|not anymore|no longer|discontinued|in the past|used to|(?:were|was) (?:finished|done|over)|"
-    r"finished (?:years|months|weeks|a while) ago|(?:years|months) ago|back then)\b", re.I)
+    r"finished (?:years|months|weeks|a while) ago|(?:years|months) ago|back then)\b",
+    re.I,
+)
 _STREET = re.compile(
     r"\b(?:street|illegal(?:ly)?|illicit|black market|dealer|plug|not prescribed|non-?prescribed|without a (?:prescription|script)|"
     r"bought|buy|recreational(?:ly)?|to get high|get high|party|partying|from (?:a|my) (?:friend|buddy|cousin|brother|sister)|"
@@ -164,7 +169,9 @@ class Lexicon:
         if key and key in self.surface_class:
             cls, slot = self.surface_class[key], key
         label = self.classes[cls]["label"] if cls else None
-        return Medication(typed=typed, generic=generic, drug_class=cls, class_label=label, class_only=class_only, key=slot)
+        return Medication(
+            typed=typed, generic=generic, drug_class=cls, class_label=label, class_only=class_only, key=slot
+        )
 
     def resolve(self, name: str) -> Optional[Medication]:
         """One typed name -> Medication, exact first, then fuzzy within the lexicon; None if unknown."""
@@ -185,8 +192,11 @@ class Lexicon:
     def _may_fuzzy(self, key: str) -> bool:
         """Only a word that is no ordinary word may be read as a misspelt drug name."""
         return (
-            len(key) >= MIN_FUZZY_LENGTH and key not in self.never_match and key not in COMMON_WORDS
-            and key not in self.english and not any(c.isdigit() for c in key)
+            len(key) >= MIN_FUZZY_LENGTH
+            and key not in self.never_match
+            and key not in COMMON_WORDS
+            and key not in self.english
+            and not any(c.isdigit() for c in key)
         )
 
     def _scan(self, text: str) -> List[Tuple[int, int, Medication]]:
@@ -196,7 +206,7 @@ class Lexicon:
         i = 0
         while i < len(tokens):
             for n in range(min(MAX_FORM_WORDS, len(tokens) - i), 0, -1):
-                key = " ".join(t[2] for t in tokens[i:i + n])
+                key = " ".join(t[2] for t in tokens[i : i + n])
                 if key in self.surface:
                     start, end = tokens[i][0], tokens[i + n - 1][1]
                     found.append((start, end, self.medication(text[start:end], self.surface[key], key)))
@@ -217,9 +227,7 @@ class Lexicon:
         Names that are also everyday words ("bars", "pot", "crack") count only when `asked` (the text
         answers a medication question): "the pain feels like a crack" elsewhere names no drug.
         """
-        return _unique([
-            med for _, _, med in self._scan(text) if asked or _key(med.typed) not in self.only_when_asked
-        ])
+        return _unique([med for _, _, med in self._scan(text) if asked or _key(med.typed) not in self.only_when_asked])
 
     def parse_medication_answer(self, text: str) -> Optional[List[Medication]]:
         """The answer to "which medications do you take?": [] for none, unknown names kept as typed.
@@ -237,7 +245,7 @@ class Lexicon:
             masked[start:end] = "|" * (end - start)
             named = True
             med = self._in_context(text, start, end, med)
-            if _ALLERGY.search(text[max(0, start - 40):start]) or self._not_taken(text, start, end, med):
+            if _ALLERGY.search(text[max(0, start - 40) : start]) or self._not_taken(text, start, end, med):
                 continue
             meds.append(med)
         allergy_item = False
@@ -256,11 +264,11 @@ class Lexicon:
 
         Past use of a street drug still counts (substance-use history): only a negation drops it.
         """
-        window = text[_clause_start(text, start):start]
+        window = text[_clause_start(text, start) : start]
         cue = None
         for cue in _NOT_TAKEN.finditer(window):  # noqa: B007  (runs to the last cue, the one nearest the drug)
             pass
-        if cue is not None and not _RESET.search(window[cue.end():]):
+        if cue is not None and not _RESET.search(window[cue.end() :]):
             if cue.group("neg") or med.drug_class != SUBSTANCE_CLASS:
                 return True
         return med.drug_class != SUBSTANCE_CLASS and bool(_PAST_AFTER.match(text[end:]))
@@ -270,7 +278,7 @@ class Lexicon:
         street_key = self._street_form.get(med.generic)
         if not street_key or med.drug_class == self.surface_class.get(street_key):
             return med
-        clause = text[_clause_start(text, start):_clause_end(text, end)]
+        clause = text[_clause_start(text, start) : _clause_end(text, end)]
         if _STREET.search(clause):
             return self.medication(med.typed, med.generic, street_key)
         return med
@@ -282,7 +290,7 @@ class Lexicon:
         cue = None
         for cue in _NOT_TAKEN.finditer(item):  # noqa: B007  (runs to the last cue, the one nearest the drug)
             pass
-        if cue is not None and not _RESET.search(item[cue.end():]):
+        if cue is not None and not _RESET.search(item[cue.end() :]):
             return []
         kept: List[str] = []
         skipping = False
@@ -411,7 +419,11 @@ def load_lexicon(data_dir: Optional[str] = None) -> Lexicon:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     conds = yaml.load((base / "conditions.yml").read_text(encoding="utf-8"), Loader=loader)
     words_path = base / WORDS_FILE
-    english = frozenset(
-        line for line in words_path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
-    ) if words_path.exists() else frozenset()
+    english = (
+        frozenset(
+            line for line in words_path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+        )
+        if words_path.exists()
+        else frozenset()
+    )
     return Lexicon(meds, conds, english)

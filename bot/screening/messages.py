@@ -26,7 +26,9 @@ CRISIS_CHECK_TEXT = (
     "danger, call 911.\n"
     "If I misread you, I'm sorry: we can carry on."
 )
-CRISIS_CHECK_NOTE = "Possible crisis wording (automated, not confirmed): 988 and 911 were shown. Please check when calling."
+CRISIS_CHECK_NOTE = (
+    "Possible crisis wording (automated, not confirmed): 988 and 911 were shown. Please check when calling."
+)
 
 
 def read_back(
@@ -40,7 +42,9 @@ def read_back(
     """
     if not typed:
         if again:
-            return "Just to check: you don't take any medications right now? Tap Yes if that's right, or No to list them."
+            return (
+                "Just to check: you don't take any medications right now? Tap Yes if that's right, or No to list them."
+            )
         return "You said you don't take any medications right now. Is that right?"
     items: List[str] = []
     paired = list(values) if values is not None and len(values) == len(typed) else [None] * len(typed)
@@ -50,7 +54,9 @@ def read_back(
         items.append(med.describe() if med else f"{name} (a name I don't recognise; a clinician will check it)")
     listing = "\n".join(f"- {item}" for item in items)
     if again:
-        return f"Is this list of your medications complete and correct?\n{listing}\nTap Yes, or No to type the list again."
+        return (
+            f"Is this list of your medications complete and correct?\n{listing}\nTap Yes, or No to type the list again."
+        )
     return f"Here's what I understood you take:\n{listing}\nIs that complete and correct?"
 
 

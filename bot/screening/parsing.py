@@ -14,16 +14,54 @@ from typing import Dict, Mapping, Optional
 import phonenumbers
 
 _UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "a": 1, "an": 1, "a couple of": 2,
-    "a couple": 2, "couple of": 2, "couple": 2, "a few": 3, "few": 3, "several": 4, "half a": 0.5,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "a": 1,
+    "an": 1,
+    "a couple of": 2,
+    "a couple": 2,
+    "couple of": 2,
+    "couple": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 4,
+    "half a": 0.5,
 }
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _NUMBER_WORD = re.compile(
     r"\b(%s)(?:[\s-]+(one|two|three|four|five|six|seven|eight|nine))?\b|\b(%s)\b"
-    % ("|".join(_TENS), "|".join(k for k in _UNITS if " " not in k and k not in ("a", "an", "couple", "few", "several"))),
+    % (
+        "|".join(_TENS),
+        "|".join(k for k in _UNITS if " " not in k and k not in ("a", "an", "couple", "few", "several")),
+    ),
     re.IGNORECASE,
 )
 
@@ -74,7 +112,7 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
         m = re.search(pattern, t)
         if m:
             age = float(m.group(1))
-            if _AGE_TO_COME.search(m.group(0)) and not re.match(r"\s*(?:today|this week)\b", t[m.end():]):
+            if _AGE_TO_COME.search(m.group(0)) and not re.match(r"\s*(?:today|this week)\b", t[m.end() :]):
                 age -= 1  # "turning 18 in march" is 17 today
             return age_in_range(age)
     m = re.search(r"\bborn in ((?:19|20)\d\d)\b", t)
@@ -84,7 +122,9 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
         m = re.match(rf"^\s*{_NUM}\s*(?:years?|yrs?)\s*[.!]*\s*$", t)  # "62 years", as the whole answer
         if m:
             return age_in_range(float(m.group(1)))
-        m = re.match(rf"^\s*(?:about|around|almost|nearly|approx\.?|roughly|um+,?|uh+,?)?\s*{_NUM}\b{_NOT_AGE_AFTER}", t)
+        m = re.match(
+            rf"^\s*(?:about|around|almost|nearly|approx\.?|roughly|um+,?|uh+,?)?\s*{_NUM}\b{_NOT_AGE_AFTER}", t
+        )
         if m and not re.match(rf"^\s*{_NUM}\s*(?:-|to)\s*\d", t):
             return age_in_range(float(m.group(1)))
         m = re.match(rf"^\s*(?:i\s+)?(?:have|has)\s+{_NUM}\s+years?\b", t)  # "I have 41 years"
@@ -100,7 +140,13 @@ def parse_age(text: str, asked: bool, today: Optional[_dt.date] = None) -> Optio
 
 
 _DURATION_UNITS = {
-    "day": 1 / 30.4, "week": 12 / 52.0, "wk": 12 / 52.0, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0,
+    "day": 1 / 30.4,
+    "week": 12 / 52.0,
+    "wk": 12 / 52.0,
+    "month": 1.0,
+    "mo": 1.0,
+    "year": 12.0,
+    "yr": 12.0,
     "decade": 120.0,
 }
 # "twice a day", "3 times a week", "every day": how often, never how long.
@@ -121,17 +167,39 @@ _ON_A_MEDICATION = re.compile(r"\b(?:been|i'?ve been|ive been)\s+(?:on|taking|us
 _LIFE_STAGES = [
     (r"i was (?:a )?baby|i was born|birth|all my life|my (?:whole|entire) life", 0),
     # "since I was a kid", "as a child", never "since my second kid was born"
-    (r"(?:i was (?:a )?|\ba )(?:little )?(?:kid|child|boy|girl)|i was little|childhood|elementary school|grade school|middle school", 12),
+    (
+        r"(?:i was (?:a )?|\ba )(?:little )?(?:kid|child|boy|girl)|i was little|childhood|elementary school|grade school|middle school",
+        12,
+    ),
     (r"(?:i was (?:a )?|\ba )(?:teen|teenager)|my teens|(?:high school|highschool)|puberty", 18),
     (r"college|university|uni\b|my (?:early )?twenties|my 20s", 22),
     (r"my (?:late )?twenties", 29),
     (r"my thirties|my 30s", 39),
     (r"my forties|my 40s", 49),
 ]
-_SINCE_AGE = re.compile(r"\b(?:since|from|started (?:at|when i was)|began (?:at|when i was)|when i was|at age|at)\s+(?:i was\s+|age\s+)?(\d{1,2})\b(?!\s*(?:years?|months?|weeks?|days?|mg|%))")
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"], start=1)}
+_SINCE_AGE = re.compile(
+    r"\b(?:since|from|started (?:at|when i was)|began (?:at|when i was)|when i was|at age|at)\s+(?:i was\s+|age\s+)?(\d{1,2})\b(?!\s*(?:years?|months?|weeks?|days?|mg|%))"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 _MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()}
 
 
@@ -149,12 +217,17 @@ def _normalise_duration_words(t: str) -> str:
     t = re.sub(r"\b(\d+)\s*(?:½|1/2)\b", lambda m: f"{int(m.group(1)) + 0.5}", t)
     for phrase, value in sorted(_UNITS.items(), key=lambda kv: -len(kv[0])):
         if not phrase[0].isdigit():
-            t = re.sub(rf"\b{re.escape(phrase)}\s+(?:more\s+)?(?=(?:days?|weeks?|months?|years?|yrs?|decades?)\b)", f"{value} ", t)
+            t = re.sub(
+                rf"\b{re.escape(phrase)}\s+(?:more\s+)?(?=(?:days?|weeks?|months?|years?|yrs?|decades?)\b)",
+                f"{value} ",
+                t,
+            )
     return t
 
 
 _SWAPPED = re.compile(
-    r"\b(\d{1,3})\s*,?\s*(?:and\s+)?not\s+(\d{1,3})\b|\bnot\s+(\d{1,3})\s*,?\s*(?:but\s+|it'?s\s+|i'?m\s+)?(\d{1,3})\b")
+    r"\b(\d{1,3})\s*,?\s*(?:and\s+)?not\s+(\d{1,3})\b|\bnot\s+(\d{1,3})\s*,?\s*(?:but\s+|it'?s\s+|i'?m\s+)?(\d{1,3})\b"
+)
 
 
 def parse_swapped_number(text: str, current: Optional[float]) -> Optional[float]:
@@ -169,8 +242,10 @@ def parse_swapped_number(text: str, current: Optional[float]) -> Optional[float]
 
 
 _UNIT_WORD = r"(years?|yrs?|months?|weeks?|days?)"
-_SWAPPED_UNIT = re.compile(rf"\b(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\s*,?\s*not\s+(?:\d+\s*)?{_UNIT_WORD}\b"
-                           rf"|\bnot\s+(?:\d+\s*)?{_UNIT_WORD}\s*,?\s*(?:but\s+|it'?s\s+)?(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\b")
+_SWAPPED_UNIT = re.compile(
+    rf"\b(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\s*,?\s*not\s+(?:\d+\s*)?{_UNIT_WORD}\b"
+    rf"|\bnot\s+(?:\d+\s*)?{_UNIT_WORD}\s*,?\s*(?:but\s+|it'?s\s+)?(?:(\d+(?:\.\d+)?)\s*)?{_UNIT_WORD}\b"
+)
 
 
 def _unit_months(word: str) -> float:
@@ -184,7 +259,9 @@ def parse_swapped_unit(text: str, current_months: Optional[float]) -> Optional[f
     m = _SWAPPED_UNIT.search(words_to_digits(text.lower()))
     if not m:
         return None
-    number, new_unit, old_unit = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(5), m.group(6), m.group(4))
+    number, new_unit, old_unit = (
+        (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(5), m.group(6), m.group(4))
+    )
     value = float(number) if number else current_months / _unit_months(old_unit)
     months = value * _unit_months(new_unit)
     return months if months != current_months else None
@@ -211,7 +288,10 @@ def parse_duration_months(
     m = re.search(r"\b(%s)[a-z]*\.?,?\s+((?:19|20)\d\d)\b" % "|".join(_MONTH_ABBR), t)
     if m:
         return _months_between(int(m.group(2)), _MONTH_ABBR[m.group(1)], today)
-    m = re.search(r"\b(?:since|from|in|started in|began in|back in|around|about|circa)\s+(?:about\s+|around\s+|early\s+|late\s+|mid\s+)?((?:19|20)\d\d)\b", t)
+    m = re.search(
+        r"\b(?:since|from|in|started in|began in|back in|around|about|circa)\s+(?:about\s+|around\s+|early\s+|late\s+|mid\s+)?((?:19|20)\d\d)\b",
+        t,
+    )
     if m:
         year = int(m.group(1))
         if 1900 < year <= today.year:
@@ -228,8 +308,12 @@ def parse_duration_months(
     m = re.search(r"(\d+(?:\.\d+)?)\s*(?:years?|yrs?)\s*(?:and|&|,)?\s*(\d+(?:\.\d+)?)\s*(?:months?|mos?)\b", t)
     if m:  # "a year and 3 months"
         return round(float(m.group(1)) * 12 + float(m.group(2)), 2)
-    found = [round(float(m.group(1)) * _DURATION_UNITS[m.group(2)], 2) for m in re.finditer(
-        r"(\d+(?:\.\d+)?)\s*(?:-|to|or)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr|decade)s?\b", t)]
+    found = [
+        round(float(m.group(1)) * _DURATION_UNITS[m.group(2)], 2)
+        for m in re.finditer(
+            r"(\d+(?:\.\d+)?)\s*(?:-|to|or)?\s*(?:\d+(?:\.\d+)?)?\s*\+?\s*(day|week|wk|month|mo|year|yr|decade)s?\b", t
+        )
+    ]
     if found:
         # several durations ("started 2 weeks post-op, so 2 years", "not 6 months, more like 14"): how long the
         # pain has lasted is the longest of them
@@ -237,9 +321,9 @@ def parse_duration_months(
     # A life stage or an age: needs the visitor's age ("since I was a teenager" at 40 -> 264 months). Only as the
     # answer to the question: in passing, "type 1 since I was a kid" is about something else.
     for pattern, start_age in _LIFE_STAGES if asked else []:
-        if re.search(rf"\b(?:since|from|as|when|as far back as|all through)\b[^.]*?\b(?:{pattern})|\b(?:{pattern})\b.*\bon\b", t) or (
-            start_age == 0 and re.search(rf"\b(?:{pattern})\b", t)
-        ):
+        if re.search(
+            rf"\b(?:since|from|as|when|as far back as|all through)\b[^.]*?\b(?:{pattern})|\b(?:{pattern})\b.*\bon\b", t
+        ) or (start_age == 0 and re.search(rf"\b(?:{pattern})\b", t)):
             if age is None or age <= start_age:
                 return None
             return float(round((age - start_age) * 12, 1))
@@ -248,7 +332,9 @@ def parse_duration_months(
         start = float(m.group(1))
         return float(round((age - start) * 12, 1)) if 0 < start < age else None
     # Vague amounts: the smallest reasonable reading.
-    if re.search(r"\b(?:for|over|about|around|a)?\s*(?:year|yr)\b", t) and re.search(r"\b(?:for|about|over|a|one|almost|nearly|around)\s+(?:year|yr)\b", t):
+    if re.search(r"\b(?:for|over|about|around|a)?\s*(?:year|yr)\b", t) and re.search(
+        r"\b(?:for|about|over|a|one|almost|nearly|around)\s+(?:year|yr)\b", t
+    ):
         return 12.0
     if re.search(r"\bdecades\b", t):
         return 240.0
@@ -271,7 +357,10 @@ def parse_severity(text: str, asked: bool) -> Optional[float]:
     t = words_to_digits(text.lower())
     m = re.search(r"(?<!-)\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of|on a scale of \d+ to)\s*10\b", t)
     if not m and asked:
-        m = re.search(r"^\D*?(?<!-)\b(\d{1,2}(?:\.\d)?)(?:\s*(?:-|to|or)\s*(\d{1,2}(?:\.\d)?))?\b(?!\s*(?:years?|months?|weeks?|mg))", t)
+        m = re.search(
+            r"^\D*?(?<!-)\b(\d{1,2}(?:\.\d)?)(?:\s*(?:-|to|or)\s*(\d{1,2}(?:\.\d)?))?\b(?!\s*(?:years?|months?|weeks?|mg))",
+            t,
+        )
     if not m:
         return None
     value = float(m.group(1))
@@ -329,15 +418,21 @@ class YesNoWords:
 
     means_yes: str = ""  # a described answer that means yes, even after a leading "no ... but"
     means_no: str = ""  # a described answer that means no ("I had a hysterectomy" to the pregnancy question)
-    no_with_note: str = ""  # turns a described yes into "no, with a note": controlled blood pressure, a past that is over
+    no_with_note: str = (
+        ""  # turns a described yes into "no, with a note": controlled blood pressure, a past that is over
+    )
     no_unless_yes: str = ""  # no with the words kept unless a yes is said ("had ketamine once, no problems")
     said_in_passing: str = ""  # a statement that answers it whatever question is open ("I have glaucoma")
 
 
 # An acknowledgement before the answer: "ok. no, I don't drink".
-_ACK = re.compile(r"^\s*(?:ok(?:ay)?|alright|all right|fine|well|um+|hmm+|so|sure thing)\s*[.,!:;-]+\s*(?=\S)", re.IGNORECASE)
+_ACK = re.compile(
+    r"^\s*(?:ok(?:ay)?|alright|all right|fine|well|um+|hmm+|so|sure thing)\s*[.,!:;-]+\s*(?=\S)", re.IGNORECASE
+)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b", re.IGNORECASE)
-_NEGATED_FINDING = re.compile(r"\b(?:no|not|never|don'?t|dont|without|nor|neither|isn'?t|wasn'?t|denies?)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
+_NEGATED_FINDING = re.compile(
+    r"\b(?:no|not|never|don'?t|dont|without|nor|neither|isn'?t|wasn'?t|denies?)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE
+)
 
 
 def _positive_finding(pattern: str, clause: str) -> bool:
@@ -370,8 +465,10 @@ def read_yes_no(text: str, words: Optional[YesNoWords] = None, intent: Optional[
                 return YesNo(False, note=True)
             return YesNo(True, note=True)
         no_pattern = words.means_no
-        if no_pattern and re.search(rf"\b(?:{no_pattern})", t, re.IGNORECASE) and not (
-            yes_pattern and re.search(r"\bbut\b", t, re.IGNORECASE) and _positive_finding(yes_pattern, tail)
+        if (
+            no_pattern
+            and re.search(rf"\b(?:{no_pattern})", t, re.IGNORECASE)
+            and not (yes_pattern and re.search(r"\bbut\b", t, re.IGNORECASE) and _positive_finding(yes_pattern, tail))
         ):
             return YesNo(False)
         note_pattern = words.no_with_note
@@ -453,7 +550,6 @@ def is_unsure(text: str) -> bool:
     return bool(_UNSURE.search(text)) and not _HEDGED_NO.search(text)
 
 
-
 # "my mom had a stroke": about someone else, unless the visitor is in the clause too ("my husband and I ...").
 _THIRD_PARTY = re.compile(
     r"\b(?:my|our|his|her|their)\s+(?:mom|mother|mum|dad|father|parents?|sister|brother|siblings?|son|daughter|kids?|"
@@ -462,7 +558,10 @@ _THIRD_PARTY = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|i'?m|i'?ve|i'?d|me|myself|we|we'?re|we'?ve|us)\b", re.IGNORECASE)
-_NEGATION = re.compile(r"\b(?:no|not|never|don'?t|dont|haven'?t|havent|hasn'?t|isn'?t|wasn'?t|aren'?t|without|nor|neither|denies?|none)\b(?:\W+\w+){0,4}\W*$", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|don'?t|dont|haven'?t|havent|hasn'?t|isn'?t|wasn'?t|aren'?t|without|nor|neither|denies?|none)\b(?:\W+\w+){0,4}\W*$",
+    re.IGNORECASE,
+)
 
 
 def _stated(text: str, pattern: str) -> Optional[bool]:
@@ -499,7 +598,9 @@ def parse_email(text: str) -> Optional[str]:
 def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
     if not phonenumbers.is_possible_number(number):
         return False
-    if number.country_code == 1:  # NANP: 3-digit area code [2-9]xx + 7 digits; a bare 7-digit local number is not enough
+    if (
+        number.country_code == 1
+    ):  # NANP: 3-digit area code [2-9]xx + 7 digits; a bare 7-digit local number is not enough
         national = str(number.national_number)
         return len(national) == 10 and national[0] not in "01"
     return True
@@ -534,7 +635,12 @@ def parse_name(text: str) -> Optional[str]:
     """A person's name from 'I'm Jane Doe' / 'my name is Jane' / 'Jane Doe'; None when it is not a name."""
     t = clean_text(text, 120)
     t = re.sub(r"^(?:hi|hello|hey)[,!.\s]+", "", t, flags=re.IGNORECASE)
-    t = re.sub(r"^(?:my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me)\s+", "", t, flags=re.IGNORECASE)
+    t = re.sub(
+        r"^(?:my name is|my name's|name is|name's|i am|i'm|im|this is|it's|it is|call me)\s+",
+        "",
+        t,
+        flags=re.IGNORECASE,
+    )
     t = t.strip(" .,!")
     if not t or len(t) > 80 or "@" in t or re.search(r"\d{3,}", t) or not re.search(r"[^\W\d_]", t):
         return None  # a name has letters
@@ -545,5 +651,6 @@ def parse_name(text: str) -> Optional[str]:
 
 def looks_like_a_name(text: str) -> bool:
     """Two to four capitalised words ("Ada Zorvathaha"): a name, whatever a classifier makes of "haha" in it."""
-    return bool(re.fullmatch(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}", clean_text(text, 120).strip(" .,!"))) and all(
-        w[0].isupper() for w in clean_text(text, 120).split())
+    return bool(
+        re.fullmatch(r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}", clean_text(text, 120).strip(" .,!"))
+    ) and all(w[0].isupper() for w in clean_text(text, 120).split())

@@ -34,7 +34,14 @@ CANONICAL_CONDITIONS = (
     "other",
 )
 FAQ_TOPICS = (
-    "what_is", "how_it_works", "num_infusions", "relief_duration", "side_effects", "addictive", "cost", "conditions",
+    "what_is",
+    "how_it_works",
+    "num_infusions",
+    "relief_duration",
+    "side_effects",
+    "addictive",
+    "cost",
+    "conditions",
 )
 CLINIC_KEYS = ("name", "phone", "email", "hours", "callback_window")
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "clinic_policy.yml"
@@ -84,7 +91,9 @@ def parse_retention(raw: Any) -> Retention:
         if key not in RETENTION_DEFAULTS:
             raise PolicyError(f"clinic policy: unknown key 'retention.{key}'")
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36500:
-            raise PolicyError(f"clinic policy: 'retention.{key}' must be a whole number of days from 1 to 36500, got {value!r}")
+            raise PolicyError(
+                f"clinic policy: 'retention.{key}' must be a whole number of days from 1 to 36500, got {value!r}"
+            )
     return Retention(**raw)
 
 
@@ -169,8 +178,10 @@ def parse_policy(data: Any, known_classes: List[str] | None = None) -> Policy:
 
     channels = notifications.get("channels", list(NOTIFICATION_CHANNELS))
     if not isinstance(channels, list) or any(c not in NOTIFICATION_CHANNELS for c in channels):
-        raise PolicyError(f"clinic policy: 'notifications.channels' must be a list of {', '.join(NOTIFICATION_CHANNELS)}, "
-                          f"got {channels!r}")
+        raise PolicyError(
+            f"clinic policy: 'notifications.channels' must be a list of {', '.join(NOTIFICATION_CHANNELS)}, "
+            f"got {channels!r}"
+        )
 
     faq = _require(data, "faq", "")
     if not isinstance(faq, dict):

@@ -16,8 +16,19 @@ from bot.infra.clock import now
 from bot.infra.db import metadata
 
 ACTIONS = (
-    "login", "login_failed", "logout", "list_leads", "view_lead", "update_lead",
-    "export_csv", "export_fhir", "api_list", "api_view", "api_update", "erase", "purge",
+    "login",
+    "login_failed",
+    "logout",
+    "list_leads",
+    "view_lead",
+    "update_lead",
+    "export_csv",
+    "export_fhir",
+    "api_list",
+    "api_view",
+    "api_update",
+    "erase",
+    "purge",
 )
 
 audit_log = Table(
@@ -33,20 +44,31 @@ audit_log = Table(
 )
 
 
-def record(engine: Engine, actor: str, action: str, lead_id: Optional[str] = None, detail: str = "", ip: str = "") -> None:
+def record(
+    engine: Engine, actor: str, action: str, lead_id: Optional[str] = None, detail: str = "", ip: str = ""
+) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     with engine.begin() as conn:
-        conn.execute(audit_log.insert().values(at=now(), actor=actor[:120], action=action, lead_id=lead_id,
-                                               detail=(detail or None) and detail[:120], ip=(ip or None) and ip[:64]))
+        conn.execute(
+            audit_log.insert().values(
+                at=now(),
+                actor=actor[:120],
+                action=action,
+                lead_id=lead_id,
+                detail=(detail or None) and detail[:120],
+                ip=(ip or None) and ip[:64],
+            )
+        )
 
 
 def failures_since(engine: Engine, actor: str, since: dt.datetime) -> int:
     """Failed logins for a username since a time (for the login lock-out)."""
     with engine.connect() as conn:
         return conn.execute(
-            select(func.count()).select_from(audit_log).where(
-                audit_log.c.actor == actor[:120], audit_log.c.action == "login_failed", audit_log.c.at >= since)
+            select(func.count())
+            .select_from(audit_log)
+            .where(audit_log.c.actor == actor[:120], audit_log.c.action == "login_failed", audit_log.c.at >= since)
         ).scalar_one()
 
 

@@ -83,16 +83,20 @@ def add_staff(engine: Engine, username: str, password: str) -> int:
     with engine.begin() as conn:
         if conn.execute(select(staff_users.c.id).where(staff_users.c.username == username)).first():
             raise AuthError(f"staff account {username!r} exists already")
-        return conn.execute(staff_users.insert().values(
-            username=username, password_hash=_hasher.hash(password), active=True, created_at=now())).inserted_primary_key[0]
+        return conn.execute(
+            staff_users.insert().values(
+                username=username, password_hash=_hasher.hash(password), active=True, created_at=now()
+            )
+        ).inserted_primary_key[0]
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"password: at least {MIN_PASSWORD} characters")
     with engine.begin() as conn:
-        done = conn.execute(staff_users.update().where(staff_users.c.username == username).values(
-            password_hash=_hasher.hash(password))).rowcount
+        done = conn.execute(
+            staff_users.update().where(staff_users.c.username == username).values(password_hash=_hasher.hash(password))
+        ).rowcount
         if not done:
             raise AuthError(f"no staff account {username!r}")
         uid = conn.execute(select(staff_users.c.id).where(staff_users.c.username == username)).scalar_one()
@@ -111,7 +115,9 @@ def check_password(engine: Engine, username: str, password: str) -> Optional[Dic
         return None
     if _hasher.check_needs_rehash(row["password_hash"]):
         with engine.begin() as conn:
-            conn.execute(staff_users.update().where(staff_users.c.id == row["id"]).values(password_hash=_hasher.hash(password)))
+            conn.execute(
+                staff_users.update().where(staff_users.c.id == row["id"]).values(password_hash=_hasher.hash(password))
+            )
     return dict(row)
 
 
@@ -120,8 +126,16 @@ def start_session(engine: Engine, user_id: int, config: SessionConfig) -> tuple[
     sid, csrf, stamp = secrets.token_urlsafe(32), secrets.token_urlsafe(32), now()
     with engine.begin() as conn:
         conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < stamp))
-        conn.execute(staff_sessions.insert().values(id_hash=_sha(sid), user_id=user_id, csrf=csrf, created_at=stamp,
-                                                    last_seen_at=stamp, expires_at=stamp + config.lifetime))
+        conn.execute(
+            staff_sessions.insert().values(
+                id_hash=_sha(sid),
+                user_id=user_id,
+                csrf=csrf,
+                created_at=stamp,
+                last_seen_at=stamp,
+                expires_at=stamp + config.lifetime,
+            )
+        )
     return sid, csrf
 
 
@@ -131,17 +145,23 @@ def load_session(engine: Engine, sid: Optional[str], config: SessionConfig) -> O
         return None
     stamp = now()
     with engine.begin() as conn:
-        row = conn.execute(
-            select(staff_sessions, staff_users.c.username, staff_users.c.active)
-            .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
-            .where(staff_sessions.c.id_hash == _sha(sid))
-        ).mappings().first()
+        row = (
+            conn.execute(
+                select(staff_sessions, staff_users.c.username, staff_users.c.active)
+                .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
+                .where(staff_sessions.c.id_hash == _sha(sid))
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         if not row["active"] or aware(row["expires_at"]) <= stamp or aware(row["last_seen_at"]) + config.idle <= stamp:
             conn.execute(staff_sessions.delete().where(staff_sessions.c.id_hash == row["id_hash"]))
             return None
-        conn.execute(staff_sessions.update().where(staff_sessions.c.id_hash == row["id_hash"]).values(last_seen_at=stamp))
+        conn.execute(
+            staff_sessions.update().where(staff_sessions.c.id_hash == row["id_hash"]).values(last_seen_at=stamp)
+        )
     return dict(row)
 
 
@@ -164,7 +184,11 @@ def add_token(engine: Engine, name: str) -> str:
     with engine.begin() as conn:
         if conn.execute(select(api_tokens.c.id).where(api_tokens.c.name == name)).first():
             raise AuthError(f"API token {name!r} exists already")
-        conn.execute(api_tokens.insert().values(id=tid, name=name, token_hash=_hasher.hash(token), created_at=now(), revoked=False))
+        conn.execute(
+            api_tokens.insert().values(
+                id=tid, name=name, token_hash=_hasher.hash(token), created_at=now(), revoked=False
+            )
+        )
     return token
 
 

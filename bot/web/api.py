@@ -38,10 +38,17 @@ def token_only(handler):
     async def wrapper(request, *args, **kwargs):
         header = request.headers.get("authorization") or ""
         scheme, _, token = header.partition(" ")
-        name = await asyncio.to_thread(auth.check_token, ctx(request).engine, token.strip()) if scheme.lower() == "bearer" else None
+        name = (
+            await asyncio.to_thread(auth.check_token, ctx(request).engine, token.strip())
+            if scheme.lower() == "bearer"
+            else None
+        )
         if name is None:
-            return error(401, "a valid API token is required: Authorization: Bearer <token>",
-                         **{"WWW-Authenticate": 'Bearer realm="leads"'})
+            return error(
+                401,
+                "a valid API token is required: Authorization: Bearer <token>",
+                **{"WWW-Authenticate": 'Bearer realm="leads"'},
+            )
         request.ctx.actor = f"token:{name}"
         return await handler(request, *args, **kwargs)
 
@@ -97,8 +104,12 @@ async def api_view(request, lead_id: str):
         audit.record(state.engine, request.ctx.actor, "api_view", lead_id=lead_id, ip=client_ip(request))
         return history
 
-    body: Dict[str, Any] = dict(lead, history=await asyncio.to_thread(history_and_audit),
-                                transcript=talk.turns if talk.error is None else None, transcript_error=talk.error)
+    body: Dict[str, Any] = dict(
+        lead,
+        history=await asyncio.to_thread(history_and_audit),
+        transcript=talk.turns if talk.error is None else None,
+        transcript_error=talk.error,
+    )
     return response.json(to_json(body))
 
 
@@ -120,8 +131,14 @@ def api_update(request, lead_id: str):
         if body[key] is not None and not isinstance(body[key], str):
             return error(400, f"{key} must be a string")
     try:
-        event = worklist.change(state.engine, lead_id, request.ctx.actor, status=body.get("status"),
-                                note=body.get("note"), close_reason=body.get("close_reason"))
+        event = worklist.change(
+            state.engine,
+            lead_id,
+            request.ctx.actor,
+            status=body.get("status"),
+            note=body.get("note"),
+            close_reason=body.get("close_reason"),
+        )
     except LookupError:
         return error(404, f"no lead {lead_id}")
     except worklist.ChangeError as exc:
@@ -135,8 +152,15 @@ def api_update(request, lead_id: str):
 @token_only
 async def api_erase(request, lead_id: str):
     settings = request.app.ctx.settings
-    done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
-                                   request.ctx.actor, lead_id=lead_id, ip=client_ip(request))
+    done = await asyncio.to_thread(
+        erase.erase,
+        ctx(request).engine,
+        settings.rasa_url,
+        settings.rasa_token,
+        request.ctx.actor,
+        lead_id=lead_id,
+        ip=client_ip(request),
+    )
     if done is None:
         return error(404, f"no lead {lead_id}")
     if done.tracker.startswith("failed"):
@@ -150,7 +174,11 @@ async def api_erase(request, lead_id: str):
 def api_openapi(request):
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
-    allowed = (scheme.lower() == "bearer" and auth.check_token(ctx(request).engine, token.strip())) or current_session(request)
+    allowed = (scheme.lower() == "bearer" and auth.check_token(ctx(request).engine, token.strip())) or current_session(
+        request
+    )
     if not allowed:
-        return error(401, "a valid API token or staff session is required", **{"WWW-Authenticate": 'Bearer realm="leads"'})
+        return error(
+            401, "a valid API token or staff session is required", **{"WWW-Authenticate": 'Bearer realm="leads"'}
+        )
     return response.text(OPENAPI.read_text(encoding="utf-8"), content_type="application/yaml")

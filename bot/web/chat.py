@@ -73,7 +73,9 @@ def clean_messages(raw: Any) -> List[Dict[str, Any]]:
         for button in item.get("buttons") or []:
             if isinstance(button, dict) and isinstance(button.get("title"), str):
                 payload = button.get("payload")
-                buttons.append({"title": button["title"], "payload": payload if isinstance(payload, str) else button["title"]})
+                buttons.append(
+                    {"title": button["title"], "payload": payload if isinstance(payload, str) else button["title"]}
+                )
         if buttons:
             out["buttons"] = buttons
         if out:
@@ -198,7 +200,7 @@ async def chat(request: Request):
     except UnicodeDecodeError:
         return error(400, "bad_encoding", BAD_TEXT)
     except (ValueError, RecursionError):
-        return error(400, "bad_json", "The request body must be JSON: {\"sender\": ..., \"message\": ...}.")
+        return error(400, "bad_json", 'The request body must be JSON: {"sender": ..., "message": ...}.')
     if not isinstance(body, dict):
         return error(400, "bad_json", "The request body must be a JSON object.")
     sender = body.get("sender")
@@ -208,8 +210,11 @@ async def chat(request: Request):
     state = request.app.ctx
     wait = state.limits.chat(edge.client_ip(request, state.edge.trusted_proxies), sender)
     if wait is not None:
-        return response.json({"error": "rate_limited", "message": edge.SLOW_DOWN, "retry": True},
-                             status=429, headers={"Retry-After": str(wait)})
+        return response.json(
+            {"error": "rate_limited", "message": edge.SLOW_DOWN, "retry": True},
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
     if isinstance(message, str):
         message = edge.clean_text(message)
         if message is None:
@@ -284,5 +289,7 @@ def asset(filename: str, content_type: str):
 
 
 # The embed snippet points at /widget.js; the widget loads /widget.css from the same server.
-bp.add_route(asset("widget.js", "application/javascript; charset=utf-8"), "/widget.js", methods=["GET", "HEAD"], name="widget_js")
+bp.add_route(
+    asset("widget.js", "application/javascript; charset=utf-8"), "/widget.js", methods=["GET", "HEAD"], name="widget_js"
+)
 bp.add_route(asset("widget.css", "text/css; charset=utf-8"), "/widget.css", methods=["GET", "HEAD"], name="widget_css")

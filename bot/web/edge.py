@@ -26,8 +26,10 @@ LOGIN_SLOW_DOWN = "Too many login attempts from your network. Please wait a minu
 # The widget's own payloads, sent without a button: the hidden greeting and the restart link.
 WIDGET_PAYLOADS = ("/greet", "/restart", "/erase_data", "/request_human")
 # The visitor page's policy (was a <meta> tag); frame-ancestors comes from FRAME_ANCESTORS.
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def client_ip(request, trusted_proxies: int) -> str:
@@ -78,14 +80,19 @@ def security_headers(frame_ancestors: str) -> Tuple[Tuple[str, str], ...]:
 
 # --- which "/intent" payloads a visitor may send ------------------------------------------------------
 
+
 def _payloads_in_python(path: Path) -> Iterable[str]:
     """String values of "payload" keys in dict literals (the actions' and messages' buttons)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
-                if isinstance(key, ast.Constant) and key.value == "payload" and isinstance(value, ast.Constant) \
-                        and isinstance(value.value, str):
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value == "payload"
+                    and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                ):
                     yield value.value
 
 

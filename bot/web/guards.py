@@ -61,7 +61,9 @@ def staff_only(handler):
             target = request.path + (f"?{request.query_string}" if request.query_string else "")
             return response.redirect("/staff/login?" + urlencode({"next": target}), status=303)
         if request.method == "POST" and not auth.csrf_ok(session["csrf"], (request.form or {}).get("csrf_token")):
-            return response.text("The form has expired or did not come from this dashboard. Go back, reload and try again.", status=403)
+            return response.text(
+                "The form has expired or did not come from this dashboard. Go back, reload and try again.", status=403
+            )
         request.ctx.session = session
         return await handler(request, *args, **kwargs)
 

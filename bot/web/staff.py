@@ -46,7 +46,8 @@ def when(value: Any) -> str:
 def page(request, template: str, status: int = 200, **values) -> response.HTTPResponse:
     session = getattr(request.ctx, "session", None)
     html = request.app.ctx.templates.get_template(f"staff/{template}").render(
-        session=session, csrf=session["csrf"] if session else "", statuses=STATUSES, **values)
+        session=session, csrf=session["csrf"] if session else "", statuses=STATUSES, **values
+    )
     return response.html(html, status=status)
 
 
@@ -58,7 +59,9 @@ def safe_next(target: Optional[str]) -> str:
 
 
 def filters_from(args) -> tuple[worklist.Filters, Optional[str]]:
-    f = worklist.Filters(q=(args.get("q") or "").strip()[:100], sort="priority" if args.get("sort") == "priority" else "newest")
+    f = worklist.Filters(
+        q=(args.get("q") or "").strip()[:100], sort="priority" if args.get("sort") == "priority" else "newest"
+    )
     status = args.get("status") or ""
     if status in STATUSES:
         f.status = status
@@ -70,8 +73,20 @@ def filters_from(args) -> tuple[worklist.Filters, Optional[str]]:
     return f, None
 
 
-CSV_FIELDS = ("id", "created_at", "status", "outcome", "urgent", "human_requested", "full_name", "email", "phone",
-              "preferred_contact_time", "contact_consent", "reasons")
+CSV_FIELDS = (
+    "id",
+    "created_at",
+    "status",
+    "outcome",
+    "urgent",
+    "human_requested",
+    "full_name",
+    "email",
+    "phone",
+    "preferred_contact_time",
+    "contact_consent",
+    "reasons",
+)
 
 
 def csv_cell(value: Any) -> str:
@@ -115,9 +130,16 @@ async def open_staff(app, loop):
     app.ctx.templates.filters["when"] = when
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry URLs with the Rasa token
     settings = app.ctx.settings
-    store = getattr(app.ctx, "lead_store", None) or open_lead_store(settings.database_url, app.ctx.policy.notification_channels)
-    app.ctx.staff = SimpleNamespace(store=store, engine=store.engine, sessions=settings.staff.session,
-                                    refresh=settings.staff.refresh_seconds, worker=None)
+    store = getattr(app.ctx, "lead_store", None) or open_lead_store(
+        settings.database_url, app.ctx.policy.notification_channels
+    )
+    app.ctx.staff = SimpleNamespace(
+        store=store,
+        engine=store.engine,
+        sessions=settings.staff.session,
+        refresh=settings.staff.refresh_seconds,
+        worker=None,
+    )
 
 
 @bp.listener("after_server_start")
@@ -166,7 +188,9 @@ def login(request):
     locked = audit.failures_since(state.engine, username, since) >= state.sessions.max_failures
     user = None if locked else auth.check_password(state.engine, username, form.get("password") or "")
     if user is None:
-        audit.record(state.engine, username or "-", "login_failed", ip=client_ip(request), detail="locked" if locked else "")
+        audit.record(
+            state.engine, username or "-", "login_failed", ip=client_ip(request), detail="locked" if locked else ""
+        )
         message = "Too many failed logins; try again later." if locked else "Wrong username or password."
         token = secrets.token_urlsafe(24)
         resp = page(request, "login.html", status=401, login_csrf=token, next=target, error=message)
@@ -199,10 +223,23 @@ def lead_list(request):
     state = ctx(request)
     f, error = filters_from(request.args)
     rows = worklist.list_leads(state.engine, f)
-    audit.record(state.engine, request.ctx.session["username"], "list_leads", detail=f"{len(rows)} rows", ip=client_ip(request))
-    query = urlencode({k: v for k, v in request.args.items() if k in ("status", "since", "until", "q", "sort")}, doseq=True)
-    return page(request, "leads.html", leads=rows, counts=worklist.status_counts(state.engine), f=f, error=error,
-                raw=request.args, query=query, refresh=state.refresh)
+    audit.record(
+        state.engine, request.ctx.session["username"], "list_leads", detail=f"{len(rows)} rows", ip=client_ip(request)
+    )
+    query = urlencode(
+        {k: v for k, v in request.args.items() if k in ("status", "since", "until", "q", "sort")}, doseq=True
+    )
+    return page(
+        request,
+        "leads.html",
+        leads=rows,
+        counts=worklist.status_counts(state.engine),
+        f=f,
+        error=error,
+        raw=request.args,
+        query=query,
+        refresh=state.refresh,
+    )
 
 
 @bp.get("/leads.csv")
@@ -219,10 +256,15 @@ def lead_csv(request):
     writer.writerow(csv_fields())
     for row in rows:
         writer.writerow(csv_row(row))
-    audit.record(state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request))
+    audit.record(
+        state.engine, request.ctx.session["username"], "export_csv", detail=f"{len(rows)} rows", ip=client_ip(request)
+    )
     name = f"leads-{dt.date.today().isoformat()}.csv"
-    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return response.text(
+        buffer.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/leads/<lead_id:str>")
@@ -243,10 +285,19 @@ def render_lead_page(request, lead, talk):
     lead_id = lead["id"]
     events = worklist.history(state.engine, lead_id)
     audit.record(state.engine, request.ctx.session["username"], "view_lead", lead_id=lead_id, ip=client_ip(request))
-    return page(request, "lead.html", lead=lead, view=lead_view(lead), transcript=talk, events=events,
-                close_reason=worklist.close_reason(events), close_reasons=worklist.CLOSE_REASONS,
-                notifications=outbox.status_for_lead(state.engine, lead_id),
-                saved=request.args.get("saved") == "1", error=request.args.get("error"))
+    return page(
+        request,
+        "lead.html",
+        lead=lead,
+        view=lead_view(lead),
+        transcript=talk,
+        events=events,
+        close_reason=worklist.close_reason(events),
+        close_reasons=worklist.CLOSE_REASONS,
+        notifications=outbox.status_for_lead(state.engine, lead_id),
+        saved=request.args.get("saved") == "1",
+        error=request.args.get("error"),
+    )
 
 
 @bp.post("/leads/<lead_id:str>")
@@ -260,14 +311,27 @@ def lead_update(request, lead_id: str):
     if status != "closed":
         reason = None
     try:
-        event = worklist.change(state.engine, lead_id, request.ctx.session["username"], status=status,
-                                note=form.get("note"), close_reason=reason)
+        event = worklist.change(
+            state.engine,
+            lead_id,
+            request.ctx.session["username"],
+            status=status,
+            note=form.get("note"),
+            close_reason=reason,
+        )
     except LookupError:
         return page(request, "missing.html", status=404)
     except worklist.ChangeError as exc:
         return response.redirect(f"/staff/leads/{quote(lead_id)}?" + urlencode({"error": str(exc)}), status=303)
     detail = f"status {event['from_status']}->{event['to_status']}" if event["to_status"] else "note"
-    audit.record(state.engine, request.ctx.session["username"], "update_lead", lead_id=lead_id, detail=detail, ip=client_ip(request))
+    audit.record(
+        state.engine,
+        request.ctx.session["username"],
+        "update_lead",
+        lead_id=lead_id,
+        detail=detail,
+        ip=client_ip(request),
+    )
     return response.redirect(f"/staff/leads/{quote(lead_id)}?saved=1", status=303)
 
 
@@ -285,8 +349,15 @@ async def erase_lead(request, lead_id: str):
     if (request.form or {}).get("confirm") != "yes":
         return response.redirect(f"/staff/leads/{quote(lead_id)}/erase", status=303)
     settings = request.app.ctx.settings
-    done = await asyncio.to_thread(erase.erase, ctx(request).engine, settings.rasa_url, settings.rasa_token,
-                                   request.ctx.session["username"], lead_id=lead_id, ip=client_ip(request))
+    done = await asyncio.to_thread(
+        erase.erase,
+        ctx(request).engine,
+        settings.rasa_url,
+        settings.rasa_token,
+        request.ctx.session["username"],
+        lead_id=lead_id,
+        ip=client_ip(request),
+    )
     if done is None:
         return page(request, "missing.html", status=404)
     return response.redirect("/staff/leads?" + urlencode({"erased": lead_id, "tracker": done.tracker}), status=303)
@@ -304,8 +375,11 @@ def lead_fhir(request, lead_id: str):
 
     resource = fhir.build(lead)
     audit.record(state.engine, request.ctx.session["username"], "export_fhir", lead_id=lead_id, ip=client_ip(request))
-    return response.text(json.dumps(resource, indent=2), content_type="application/fhir+json",
-                         headers={"Content-Disposition": f'attachment; filename="{lead_id}-questionnaire-response.json"'})
+    return response.text(
+        json.dumps(resource, indent=2),
+        content_type="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="{lead_id}-questionnaire-response.json"'},
+    )
 
 
 @bp.get("/audit")

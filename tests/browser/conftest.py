@@ -39,7 +39,10 @@ LOOPBACK = {"127.0.0.1"}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "fake_rasa: dev-only widget test against a fake Rasa REST server (stand-in until the real stack fixture exists)")
+    config.addinivalue_line(
+        "markers",
+        "fake_rasa: dev-only widget test against a fake Rasa REST server (stand-in until the real stack fixture exists)",
+    )
     config.addinivalue_line("markers", "real_stack: runs against the real Rasa + actions + web app (`stack` fixture)")
 
 
@@ -98,7 +101,10 @@ def new_context(browser, guard):
         ctx.on("weberror", lambda err: None)
 
         def watch(page):
-            page.on("websocket", lambda ws: guard.blocked.append(ws.url) if urlsplit(ws.url).hostname not in LOOPBACK else None)
+            page.on(
+                "websocket",
+                lambda ws: guard.blocked.append(ws.url) if urlsplit(ws.url).hostname not in LOOPBACK else None,
+            )
 
         ctx.on("page", watch)
         contexts.append(ctx)
@@ -121,17 +127,34 @@ def fake_script(message: str) -> Reply:
     if message == "/greet":
         return [
             {"text": "FAKE RASA: Hi, I'm the screening assistant."},
-            {"text": "Is it okay to ask some health questions?", "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]},
+            {
+                "text": "Is it okay to ask some health questions?",
+                "buttons": [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+            },
         ]
     if message == "/affirm":
         return [{"text": "First, how old are you?"}]
     if message == "/request_human":
         return [{"text": "I've asked a person from the care team to contact you."}]
     if message == "/restart":
-        return [{"text": "Okay, let's start over.", "buttons": [{"title": "Check my eligibility", "payload": "/check_eligibility"}]}]
+        return [
+            {
+                "text": "Okay, let's start over.",
+                "buttons": [{"title": "Check my eligibility", "payload": "/check_eligibility"}],
+            }
+        ]
     if message.strip().isdigit():
         return [{"text": "What pain condition do you live with?"}]
-    return [{"text": f"You said: {message}", "buttons": [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}, {"title": "Not sure", "payload": "not sure"}]}]
+    return [
+        {
+            "text": f"You said: {message}",
+            "buttons": [
+                {"title": "Yes", "payload": "yes"},
+                {"title": "No", "payload": "no"},
+                {"title": "Not sure", "payload": "not sure"},
+            ],
+        }
+    ]
 
 
 class FakeRasa:
@@ -264,7 +287,9 @@ def dev_web(fake_rasa, tmp_path_factory):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("web app did not start: " + (tmp / "web.log").read_text(errors="replace"))
             time.sleep(0.2)
-        yield DevWeb(url=web_url, embed_url=f"http://127.0.0.1:{embed_port}/", stranger_url=f"http://127.0.0.1:{stranger_port}/")
+        yield DevWeb(
+            url=web_url, embed_url=f"http://127.0.0.1:{embed_port}/", stranger_url=f"http://127.0.0.1:{stranger_port}/"
+        )
     finally:
         for s in servers:
             s.shutdown()

@@ -15,8 +15,14 @@ import pytest
 from tests.support.services import PASSWORD, lead, staff_stack, store_for, tracker_events
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 XSS = "<script>alert(1)</script>"
 
 

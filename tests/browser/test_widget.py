@@ -285,7 +285,9 @@ def test_screenshots_360_and_1280(real_stack, new_context):
 
 
 def focused_text(page: Page) -> str:
-    return page.evaluate("() => (document.activeElement && (document.activeElement.innerText || document.activeElement.getAttribute('aria-label') || '')).trim()")
+    return page.evaluate(
+        "() => (document.activeElement && (document.activeElement.innerText || document.activeElement.getAttribute('aria-label') || '')).trim()"
+    )
 
 
 def tab_to(page: Page, pattern: str, key: str = "Tab", limit: int = 80) -> None:
@@ -297,7 +299,9 @@ def tab_to(page: Page, pattern: str, key: str = "Tab", limit: int = 80) -> None:
 
 
 def assert_focus_visible(page: Page) -> None:
-    style = page.evaluate("() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }")
+    style = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }"
+    )
     assert style[0] != "none" and style[1] != "0px", f"no visible focus indicator: {style}"
 
 
@@ -364,7 +368,10 @@ def test_dev_greets_on_open_and_buttons_show_title_not_payload(dev_web, rasa_fak
 @pytest.mark.fake_rasa
 def test_dev_choices_kept_when_a_note_follows_the_question(dev_web, rasa_fake, new_context):
     rasa_fake.script = lambda m: [
-        {"text": "Do you have liver disease?", "buttons": [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}]},
+        {
+            "text": "Do you have liver disease?",
+            "buttons": [{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}],
+        },
         {"text": "(You can ask why I need to know.)"},
     ]
     ctx, page, chat = dev_open(new_context, dev_web)
@@ -479,7 +486,9 @@ def test_dev_crisis_resources_one_tap_away(dev_web, rasa_fake, new_context):
         expect(panel).to_be_visible()
         expect(panel.get_by_role("link", name=re.compile("Call 988"))).to_have_attribute("href", "tel:988")
         expect(panel.get_by_role("link", name=re.compile("Text 988"))).to_have_attribute("href", "sms:988")
-        expect(panel.get_by_role("link", name=re.compile("988lifeline.org"))).to_have_attribute("href", re.compile(r"^https://988lifeline\.org/"))
+        expect(panel.get_by_role("link", name=re.compile("988lifeline.org"))).to_have_attribute(
+            "href", re.compile(r"^https://988lifeline\.org/")
+        )
         expect(panel.get_by_role("link", name=re.compile("911"))).to_have_attribute("href", "tel:911")
         page.keyboard.press("Escape")
         expect(panel).to_be_hidden()
@@ -494,7 +503,9 @@ def test_dev_keyboard_only(dev_web, rasa_fake, new_context):
 
 
 @pytest.mark.fake_rasa
-@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 640, "height": 400}], ids=["360px", "1280x800-at-200pct-zoom"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 360, "height": 740}, {"width": 640, "height": 400}], ids=["360px", "1280x800-at-200pct-zoom"]
+)
 def test_dev_small_screens_and_zoom(dev_web, rasa_fake, new_context, viewport, tmp_path):
     ctx, page, chat = dev_open(new_context, dev_web, viewport=viewport)
     assert no_horizontal_scroll(page)
@@ -616,10 +627,20 @@ def test_dev_cors_allows_listed_and_own_origin_only(dev_web, rasa_fake):
     assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
     assert len(rasa_fake.received) == before, "a refused origin must never reach Rasa"
 
-    pre = httpx.options(dev_web.url + "/chat", headers={"Origin": allowed, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}, trust_env=False)
+    pre = httpx.options(
+        dev_web.url + "/chat",
+        headers={
+            "Origin": allowed,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+        trust_env=False,
+    )
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == allowed
     assert "POST" in pre.headers["access-control-allow-methods"]
-    pre = httpx.options(dev_web.url + "/chat", headers={"Origin": stranger, "Access-Control-Request-Method": "POST"}, trust_env=False)
+    pre = httpx.options(
+        dev_web.url + "/chat", headers={"Origin": stranger, "Access-Control-Request-Method": "POST"}, trust_env=False
+    )
     assert "access-control-allow-origin" not in pre.headers
 
     js = httpx.get(dev_web.url + "/widget.js", headers={"Origin": allowed}, trust_env=False)

@@ -55,11 +55,28 @@ def test_no_server_errors(tmp_path):
             store.save(lead(full_name="Ana Alvarez", conversation_id="conv-fuzz"))
             store.engine.dispose()
             run = subprocess.run(
-                [str(SCHEMATHESIS), "run", str(ROOT / "docs" / "openapi.yaml"), "--base-url", site.url,
-                 "-H", f"Authorization: Bearer {site.token}", "--checks", "not_a_server_error",
-                 "--hypothesis-max-examples", EXAMPLES, "--hypothesis-seed", "11", "--hypothesis-deadline", "None",
-                 "--no-color"],
-                capture_output=True, text=True, timeout=240, cwd=tmp_path,
+                [
+                    str(SCHEMATHESIS),
+                    "run",
+                    str(ROOT / "docs" / "openapi.yaml"),
+                    "--base-url",
+                    site.url,
+                    "-H",
+                    f"Authorization: Bearer {site.token}",
+                    "--checks",
+                    "not_a_server_error",
+                    "--hypothesis-max-examples",
+                    EXAMPLES,
+                    "--hypothesis-seed",
+                    "11",
+                    "--hypothesis-deadline",
+                    "None",
+                    "--no-color",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=240,
+                cwd=tmp_path,
             )
             log = site.server.log()
     finally:

@@ -15,9 +15,32 @@ from bot.web import chat, edge
 
 # Any code point (surrogates included), plus the shapes the parsers look for mixed in.
 ANY_TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=300)
-NEAR = st.lists(st.sampled_from(["I'm 45", "5 years", "six months", "pain 8/10", "yes", "no", "not sure",
-                                 "sertraline 50mg", "none", "a@b.co", "+1 555 123 4567", "kill myself", "/inform{",
-                                 "\ud800", "\x00", "\u202e", "ﬁve", "٣", " "]), max_size=6).map(" ".join)
+NEAR = st.lists(
+    st.sampled_from(
+        [
+            "I'm 45",
+            "5 years",
+            "six months",
+            "pain 8/10",
+            "yes",
+            "no",
+            "not sure",
+            "sertraline 50mg",
+            "none",
+            "a@b.co",
+            "+1 555 123 4567",
+            "kill myself",
+            "/inform{",
+            "\ud800",
+            "\x00",
+            "\u202e",
+            "ﬁve",
+            "٣",
+            " ",
+        ]
+    ),
+    max_size=6,
+).map(" ".join)
 TEXT = st.one_of(ANY_TEXT, NEAR, st.tuples(NEAR, ANY_TEXT).map("".join))
 LEXICON = load_lexicon()
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,9 +110,13 @@ def test_relay_input_handling(text):
 
 
 @PROFILE
-@given(st.recursive(st.none() | st.booleans() | st.integers() | TEXT,
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
-                    max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | TEXT,
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+        max_leaves=12,
+    )
+)
 def test_clean_messages_takes_any_json_shape(raw):
     out = chat.clean_messages(raw)
     assert isinstance(out, list) and all(isinstance(m, dict) for m in out)

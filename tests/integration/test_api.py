@@ -19,7 +19,9 @@ def site(request, tmp_path_factory):
         s.store = store_for(s.db)
         s.first = s.store.save(lead(full_name="Ana Alvarez", conversation_id="conv-ana"))
         s.second = s.store.save(lead(full_name="Ben Bell", outcome="qualified", conversation_id="conv-down"))
-        s.rasa.trackers["conv-ana"] = tracker_events(("bot", "Hi, I can check if ketamine may fit."), ("user", "I have CRPS <b>bad</b>"))
+        s.rasa.trackers["conv-ana"] = tracker_events(
+            ("bot", "Hi, I can check if ketamine may fit."), ("user", "I have CRPS <b>bad</b>")
+        )
         s.auth = {"Authorization": f"Bearer {s.token}"}
         yield s
         s.store.engine.dispose()
@@ -27,8 +29,13 @@ def site(request, tmp_path_factory):
 
 def test_refuses_without_a_valid_token(site):
     url = site.url + "/api/leads"
-    for headers in ({}, {"Authorization": site.token}, {"Authorization": "Basic " + site.token},
-                    {"Authorization": "Bearer " + site.token[:-1] + "x"}, {"Authorization": "Bearer kst_000000000000_" + "a" * 43}):
+    for headers in (
+        {},
+        {"Authorization": site.token},
+        {"Authorization": "Basic " + site.token},
+        {"Authorization": "Bearer " + site.token[:-1] + "x"},
+        {"Authorization": "Bearer kst_000000000000_" + "a" * 43},
+    ):
         resp = httpx.get(url, headers=headers)
         assert resp.status_code == 401 and resp.headers["www-authenticate"].startswith("Bearer")
         assert "error" in resp.json()
@@ -42,8 +49,12 @@ def test_list_filters_and_bad_parameters(site):
     assert resp.json()["leads"][0]["created_at"].endswith("Z")
     assert httpx.get(site.url + "/api/leads?since=2999-01-01", headers=site.auth).json()["leads"] == []
     assert len(httpx.get(site.url + "/api/leads?since=2000-01-01T00:00:00Z", headers=site.auth).json()["leads"]) >= 2
-    for query, words in (("status=lost", "status must be one of"), ("since=yesterday", "since must be"),
-                         ("limit=0", "limit must be"), ("limit=ten", "whole numbers")):
+    for query, words in (
+        ("status=lost", "status must be one of"),
+        ("since=yesterday", "since must be"),
+        ("limit=0", "limit must be"),
+        ("limit=ten", "whole numbers"),
+    ):
         bad = httpx.get(site.url + "/api/leads?" + query, headers=site.auth)
         assert bad.status_code == 400 and words in bad.json()["error"]
 
@@ -61,24 +72,37 @@ def test_one_lead_with_transcript_or_a_note_when_rasa_fails(site):
     assert missing.status_code == 404 and "L-NOTHERE" in missing.json()["error"]
 
 
-@pytest.mark.parametrize("body,words", [
-    (b"{not json", "must be JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b'{"status": "done"}', "status must be one of"),
-    (b'{"status": "closed"}', "close_reason"),
-    (b'{"stage": "x"}', "unknown field"),
-    (b'{"note": 5}', "note must be a string"),
-    (b"{}", "nothing to change"),
-])
+@pytest.mark.parametrize(
+    "body,words",
+    [
+        (b"{not json", "must be JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"status": "done"}', "status must be one of"),
+        (b'{"status": "closed"}', "close_reason"),
+        (b'{"stage": "x"}', "unknown field"),
+        (b'{"note": 5}', "note must be a string"),
+        (b"{}", "nothing to change"),
+    ],
+)
 def test_patch_rejects_bad_bodies_with_a_message(site, body, words):
-    resp = httpx.patch(f"{site.url}/api/leads/{site.first}", headers=dict(site.auth, **{"Content-Type": "application/json"}), content=body)
+    resp = httpx.patch(
+        f"{site.url}/api/leads/{site.first}",
+        headers=dict(site.auth, **{"Content-Type": "application/json"}),
+        content=body,
+    )
     assert resp.status_code == 400 and words in resp.json()["error"]
 
 
 def test_patch_changes_status_records_who_and_audits(site):
-    assert httpx.patch(f"{site.url}/api/leads/L-NOTHERE", headers=site.auth, json={"status": "contacted"}).status_code == 404
-    resp = httpx.patch(f"{site.url}/api/leads/{site.second}", headers=site.auth,
-                       json={"status": "closed", "close_reason": "treated", "note": "booked elsewhere"})
+    assert (
+        httpx.patch(f"{site.url}/api/leads/L-NOTHERE", headers=site.auth, json={"status": "contacted"}).status_code
+        == 404
+    )
+    resp = httpx.patch(
+        f"{site.url}/api/leads/{site.second}",
+        headers=site.auth,
+        json={"status": "closed", "close_reason": "treated", "note": "booked elsewhere"},
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert body["status"] == "closed" and body["history"][-1]["actor"] == "token:crm"

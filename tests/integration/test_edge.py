@@ -17,9 +17,16 @@ SENDER = "visitor-edge-0001"
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("edge")
-    env = subprocess_env(f"sqlite:///{tmp / 'leads.db'}", CHAT_RATE_LIMIT_CONVERSATION="30/minute",
-                         CHAT_RATE_LIMIT_IP="45/minute", LOGIN_RATE_LIMIT_IP="10/minute", TRUSTED_PROXIES="0",
-                         ALLOWED_ORIGINS="https://clinic.example", PUBLIC_ORIGIN="", FRAME_ANCESTORS="")
+    env = subprocess_env(
+        f"sqlite:///{tmp / 'leads.db'}",
+        CHAT_RATE_LIMIT_CONVERSATION="30/minute",
+        CHAT_RATE_LIMIT_IP="45/minute",
+        LOGIN_RATE_LIMIT_IP="10/minute",
+        TRUSTED_PROXIES="0",
+        ALLOWED_ORIGINS="https://clinic.example",
+        PUBLIC_ORIGIN="",
+        FRAME_ANCESTORS="",
+    )
     server = WebServer(env, tmp / "web.log").start()
     yield server
     server.stop()
@@ -30,7 +37,13 @@ def chat(web, sender: str = SENDER, message="hello", **headers) -> httpx.Respons
 
 
 def test_security_headers_on_every_page_and_head(web):
-    for method, path in (("GET", "/"), ("HEAD", "/"), ("GET", "/healthz"), ("GET", "/staff/login"), ("GET", "/widget.js")):
+    for method, path in (
+        ("GET", "/"),
+        ("HEAD", "/"),
+        ("GET", "/healthz"),
+        ("GET", "/staff/login"),
+        ("GET", "/widget.js"),
+    ):
         resp = httpx.request(method, web.url + path)
         assert resp.status_code == 200, (method, path)
         assert resp.headers["x-content-type-options"] == "nosniff"
@@ -38,7 +51,7 @@ def test_security_headers_on_every_page_and_head(web):
         assert "frame-ancestors" in resp.headers["content-security-policy"]
     page = httpx.get(web.url + "/")
     assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
-    assert "http-equiv=\"Content-Security-Policy\"" not in page.text  # the header is the policy now
+    assert 'http-equiv="Content-Security-Policy"' not in page.text  # the header is the policy now
     assert "frame-ancestors 'none'" in httpx.get(web.url + "/staff/login").headers["content-security-policy"]
 
 
@@ -51,11 +64,14 @@ def test_origin_is_judged_against_settings_not_the_host_header(web):
     assert listed.status_code != 403 and listed.headers["access-control-allow-origin"] == "https://clinic.example"
 
 
-@pytest.mark.parametrize("body", [
-    b'{"sender": "visitor-utf-0001", "message": "pain \\ud800 here"}',  # lone surrogate escape
-    b'{"sender": "visitor-utf-0001", "message": "\\udfff"}',
-    b'{"sender": "visitor-utf-0001", "message": "caf\xe9 \xff"}',  # not UTF-8
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender": "visitor-utf-0001", "message": "pain \\ud800 here"}',  # lone surrogate escape
+        b'{"sender": "visitor-utf-0001", "message": "\\udfff"}',
+        b'{"sender": "visitor-utf-0001", "message": "caf\xe9 \xff"}',  # not UTF-8
+    ],
+)
 def test_undecodable_text_is_a_clear_400(web, body):
     resp = httpx.post(web.url + "/chat", content=body, headers={"Content-Type": "application/json"})
     assert resp.status_code == 400
@@ -88,7 +104,9 @@ def test_conversation_then_ip_rate_limit(web):
 
 
 def test_staff_login_rate_limit(web):
-    codes = [httpx.post(web.url + "/staff/login", data={"username": "x", "password": "y"}).status_code for _ in range(10)]
+    codes = [
+        httpx.post(web.url + "/staff/login", data={"username": "x", "password": "y"}).status_code for _ in range(10)
+    ]
     assert 429 not in codes
     resp = httpx.post(web.url + "/staff/login", data={"username": "x", "password": "y"})
     assert resp.status_code == 429 and int(resp.headers["retry-after"]) >= 1

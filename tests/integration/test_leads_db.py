@@ -33,7 +33,10 @@ def test_qualified_lead_gets_one_outbox_row_per_channel_in_its_transaction(store
     lead_id = store.save(lead(outcome="qualified", reasons=[]))
     store.save({"id": lead_id, "full_name": "Dana Changed"})  # a later update adds nothing
     got = rows(store)
-    assert sorted((r["key"], r["state"]) for r in got) == [(f"{lead_id}:email", "pending"), (f"{lead_id}:webhook", "pending")]
+    assert sorted((r["key"], r["state"]) for r in got) == [
+        (f"{lead_id}:email", "pending"),
+        (f"{lead_id}:webhook", "pending"),
+    ]
 
 
 def test_failed_hook_rolls_back_lead_and_outbox(store):
@@ -46,13 +49,16 @@ def test_failed_hook_rolls_back_lead_and_outbox(store):
     assert rows(store, leads) == [] and rows(store) == []
 
 
-@pytest.mark.parametrize("fields,expected", [
-    ({"outcome": "not_eligible"}, 0),
-    ({"outcome": None}, 0),
-    ({"outcome": "needs_review"}, 2),
-    ({"outcome": None, "human_requested": True}, 2),
-    ({"outcome": "not_eligible", "urgent": True}, 2),
-])
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        ({"outcome": "not_eligible"}, 0),
+        ({"outcome": None}, 0),
+        ({"outcome": "needs_review"}, 2),
+        ({"outcome": None, "human_requested": True}, 2),
+        ({"outcome": "not_eligible", "urgent": True}, 2),
+    ],
+)
 def test_which_leads_notify(store, fields, expected):
     store.save(lead(**fields))
     assert len(rows(store)) == expected
@@ -112,7 +118,9 @@ def test_status_changes_are_recorded_with_who_when_and_note(store):
     assert store.get(lead_id)["status"] == "closed"
     events = worklist.history(store.engine, lead_id)
     assert [(e["actor"], e["from_status"], e["to_status"], e["note"]) for e in events] == [
-        ("alice", "new", "contacted", "voicemail"), ("bob", "contacted", "closed", None)]
+        ("alice", "new", "contacted", "voicemail"),
+        ("bob", "contacted", "closed", None),
+    ]
     assert worklist.close_reason(events) == "no answer"
 
 

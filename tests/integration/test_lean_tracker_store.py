@@ -67,8 +67,12 @@ def db(request, tmp_path, monkeypatch) -> Iterator[dict]:
 def turn(i: int, t: float) -> list:
     """One user turn as Rasa records it: message, form step, slot, bot reply, listen."""
     return [
-        UserUttered(f"message {i}", {"name": "inform", "confidence": 0.9}, [{"entity": "condition", "value": "crps"}],
-                    timestamp=t),
+        UserUttered(
+            f"message {i}",
+            {"name": "inform", "confidence": 0.9},
+            [{"entity": "condition", "value": "crps"}],
+            timestamp=t,
+        ),
         ActionExecuted("screening_form", policy="RulePolicy", confidence=1.0, timestamp=t + 0.01),
         SlotSet("age", 40.0 + i, timestamp=t + 0.02),
         ActiveLoop("screening_form", timestamp=t + 0.03),
@@ -78,8 +82,11 @@ def turn(i: int, t: float) -> list:
 
 
 def session_start(t: float) -> list:
-    return [ActionExecuted("action_session_start", timestamp=t), SessionStarted(timestamp=t + 0.001),
-            ActionExecuted("action_listen", timestamp=t + 0.002)]
+    return [
+        ActionExecuted("action_session_start", timestamp=t),
+        SessionStarted(timestamp=t + 0.001),
+        ActionExecuted("action_listen", timestamp=t + 0.002),
+    ]
 
 
 def new_tracker(sender: str, events: list) -> DialogueStateTracker:
@@ -183,6 +190,7 @@ def test_two_stores_on_one_database_concurrently(db):
                     for e in turn(i, 1001.0 + i):
                         tracker.update(e)
                     await store.save(tracker)
+
         try:
             asyncio.run(main())
         except Exception as exc:  # noqa: BLE001

@@ -105,7 +105,7 @@ def test_a_killed_holder_is_taken_over_after_its_lifetime(prefix, tmp_path):
             return time.time()
 
     got = asyncio.run(asyncio.wait_for(take(), 30))
-    assert held_at + lifetime - 0.3 <= got <= held_at + lifetime + 3, (got - held_at)
+    assert held_at + lifetime - 0.3 <= got <= held_at + lifetime + 3, got - held_at
     assert store.get_lock("conv2") is None  # released and cleaned up
 
 
@@ -113,8 +113,9 @@ def test_waiters_are_served_in_ticket_order_and_only_the_holder_releases(prefix)
     from rasa_plugins.lock_store import AtomicRedisLockStore
 
     async def main():
-        store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=prefix, lock_lifetime=10,
-                                     poll_interval=0.005)
+        store = AtomicRedisLockStore(
+            host="127.0.0.1", port=6379, db=0, key_prefix=prefix, lock_lifetime=10, poll_interval=0.005
+        )
         order = []
 
         async def turn(i):

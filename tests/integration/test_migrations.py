@@ -187,8 +187,14 @@ def test_the_alembic_command_upgrades_from_the_project_root(tmp_path):
     assert "Running upgrade  -> " + BASELINE in done.stderr and done.stdout == ""
     current = subprocess.run(alembic + ["current"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert f"{head_revisions()[0]} (head)" in current.stdout
-    cli = subprocess.run([PY, "-m", "bot", "db", "current"], cwd=ROOT, env=dict(env, PYTHONPATH=str(ROOT)),
-                         capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [PY, "-m", "bot", "db", "current"],
+        cwd=ROOT,
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 0 and f"{head_revisions()[0]} (head)" in cli.stdout, cli.stderr
 
 

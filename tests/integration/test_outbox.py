@@ -165,7 +165,9 @@ class RowLock:
 
     def take(self) -> None:
         if self.db.startswith("sqlite"):
-            self.handle = sqlite3.connect(self.db[len("sqlite:///"):], timeout=30, check_same_thread=False, isolation_level=None)
+            self.handle = sqlite3.connect(
+                self.db[len("sqlite:///") :], timeout=30, check_same_thread=False, isolation_level=None
+            )
             self.handle.execute("BEGIN IMMEDIATE")
         else:
             engine = create_engine(self.db, future=True)
@@ -186,7 +188,13 @@ class RowLock:
 
 
 @pytest.mark.parametrize("channel", ["email", "webhook"])
-def test_worker_killed_between_send_and_record_resends_with_the_same_key(db_url, monkeypatch, receivers, channel, tmp_path):  # noqa: F811
+def test_worker_killed_between_send_and_record_resends_with_the_same_key(
+    db_url,  # noqa: F811  (the fixture)
+    monkeypatch,
+    receivers,
+    channel,
+    tmp_path,
+):
     smtp, hook = receivers
     smtp.start(), hook.start()
     store, env = setup_store(db_url, monkeypatch, smtp, hook, channels=(channel,))
@@ -247,7 +255,9 @@ def test_restarting_the_worker_outside_the_window_sends_nothing_again(db_url, mo
     store.save(lead())
     penv = subprocess_env(db_url, **env)
     for _ in range(2):
-        done = subprocess.run([PY, "-m", "bot", "worker", "--once"], env=penv, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [PY, "-m", "bot", "worker", "--once"], env=penv, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr
     assert len(smtp.messages) == 1 and len(hook.received) == 1
     assert "Dana" not in done.stderr and "crps" not in done.stderr

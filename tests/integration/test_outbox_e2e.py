@@ -42,8 +42,13 @@ def test_lead_reaches_dashboard_api_email_and_webhook_once(kind, tmp_path, monke
             store = open_lead_store(site.db)  # as the action server opens it: the outbox hook is installed
             first = store.save(lead(outcome="qualified", reasons=[]))
             auth = {"Authorization": f"Bearer {site.token}"}
-            wait_for(lambda: any(row["id"] == first for row in httpx.get(site.url + "/api/leads", headers=auth).json()["leads"]),
-                     timeout=5, what="lead in the API")
+            wait_for(
+                lambda: any(
+                    row["id"] == first for row in httpx.get(site.url + "/api/leads", headers=auth).json()["leads"]
+                ),
+                timeout=5,
+                what="lead in the API",
+            )
             with httpx.Client(follow_redirects=True) as client:
                 assert first in login(client, site.url, "alice", PASSWORD).text
             wait_for(lambda: len(smtp.messages) == 1 and len(hook.received) == 1, timeout=10, what="both notifications")
@@ -51,8 +56,13 @@ def test_lead_reaches_dashboard_api_email_and_webhook_once(kind, tmp_path, monke
 
             site.server.stop()  # restart: a lead saved while the web app is down is still delivered
             second = store.save(lead(urgent=True))
-            worker = subprocess.Popen([PY, "-m", "bot", "worker"], env=site.env, cwd=ROOT,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            worker = subprocess.Popen(
+                [PY, "-m", "bot", "worker"],
+                env=site.env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             server = WebServer(site.env, tmp_path / "web2.log").start()
             try:
                 wait_for(lambda: len(smtp.messages) == 2 and len(hook.received) == 2, timeout=10, what="second lead")
@@ -64,7 +74,9 @@ def test_lead_reaches_dashboard_api_email_and_webhook_once(kind, tmp_path, monke
                 worker.wait(timeout=15)
                 server.stop()
             assert sorted(hook.keys()) == sorted(f"{i}:webhook" for i in (first, second, third))
-            assert sorted(m["X-Idempotency-Key"] for m in smtp.messages) == sorted(f"{i}:email" for i in (first, second, third))
+            assert sorted(m["X-Idempotency-Key"] for m in smtp.messages) == sorted(
+                f"{i}:email" for i in (first, second, third)
+            )
             assert next(m for m in smtp.messages if second in m["Subject"])["Subject"].startswith("URGENT")
             store.engine.dispose()
     finally:

@@ -20,8 +20,14 @@ from bot.screening.policy import PolicyError, Retention, parse_retention
 from bot.staff import audit
 from tests.support.services import db_url, lead, store_for  # noqa: F401  (db_url is a fixture)
 
-MARKERS = ["Zephyrine Quillfeather", "zq-marker@example.org", "555-0199-77", "xylophonic-ache", "mornings-quokka",
-           "brivaracetam-marker"]
+MARKERS = [
+    "Zephyrine Quillfeather",
+    "zq-marker@example.org",
+    "555-0199-77",
+    "xylophonic-ache",
+    "mornings-quokka",
+    "brivaracetam-marker",
+]
 
 
 def all_leads(store):
@@ -31,15 +37,21 @@ def all_leads(store):
 
 
 def planted(**extra):
-    return lead(full_name=MARKERS[0], email=MARKERS[1], phone=MARKERS[2], preferred_contact_time=MARKERS[4],
-                answers={"condition_detail": MARKERS[3], "age": 40},
-                medications=[{"name": MARKERS[5], "drug_class": None, "outcome": "review"}],
-                reasons=[f"a note about {MARKERS[3]}"], **extra)
+    return lead(
+        full_name=MARKERS[0],
+        email=MARKERS[1],
+        phone=MARKERS[2],
+        preferred_contact_time=MARKERS[4],
+        answers={"condition_detail": MARKERS[3], "age": 40},
+        medications=[{"name": MARKERS[5], "drug_class": None, "outcome": "review"}],
+        reasons=[f"a note about {MARKERS[3]}"],
+        **extra,
+    )
 
 
 def raw_bytes(url: str) -> bytes:
     """Every byte of a SQLite database: the file, its WAL and shared memory."""
-    path = Path(url[len("sqlite:///"):])
+    path = Path(url[len("sqlite:///") :])
     return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists())
 
 
@@ -82,7 +94,11 @@ def test_key_rotation_keeps_every_lead_readable(db_url, tmp_path, monkeypatch): 
     ids = [store.save(planted(conversation_id=f"c-{i}")) for i in range(5)]
     assert keys.rotate(store.engine, env_file=env_file) == 5
     key_list = os.environ[crypto.ENV_KEY].split(",")
-    assert len(key_list) == 2 and key_list[1] == first and f"{crypto.ENV_KEY}={key_list[0]},{first}" in env_file.read_text()
+    assert (
+        len(key_list) == 2
+        and key_list[1] == first
+        and f"{crypto.ENV_KEY}={key_list[0]},{first}" in env_file.read_text()
+    )
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert [store.get(i)["full_name"] for i in ids] == [MARKERS[0]] * 5
     with store.engine.connect() as conn:
@@ -123,15 +139,20 @@ def test_sqlite_files_are_owner_only(tmp_path):
 def test_search_by_name_email_phone_over_1000_encrypted_leads(tmp_path):
     store = store_for(f"sqlite:///{tmp_path / 'many.db'}")
     for i in range(1000):
-        store.save(lead(conversation_id=f"c-{i}", full_name=f"Person {i:04d}", email=f"p{i}@example.org",
-                        phone=f"555-{i:04d}"))
+        store.save(
+            lead(conversation_id=f"c-{i}", full_name=f"Person {i:04d}", email=f"p{i}@example.org", phone=f"555-{i:04d}")
+        )
     started = time.perf_counter()
     by_name = worklist.list_leads(store.engine, worklist.Filters(q="person 0042"))
     took = time.perf_counter() - started
     print(f"\nsearch over 1000 encrypted leads: {took * 1000:.0f} ms")
     assert [r["full_name"] for r in by_name] == ["Person 0042"]
-    assert [r["full_name"] for r in worklist.list_leads(store.engine, worklist.Filters(q="P977@EXAMPLE"))] == ["Person 0977"]
-    assert [r["full_name"] for r in worklist.list_leads(store.engine, worklist.Filters(q="(555) 0013"))] == ["Person 0013"]
+    assert [r["full_name"] for r in worklist.list_leads(store.engine, worklist.Filters(q="P977@EXAMPLE"))] == [
+        "Person 0977"
+    ]
+    assert [r["full_name"] for r in worklist.list_leads(store.engine, worklist.Filters(q="(555) 0013"))] == [
+        "Person 0013"
+    ]
     assert len(worklist.list_leads(store.engine, worklist.Filters(q="person"), limit=10, offset=995)) == 5
     assert took < 3.0
     store.engine.dispose()
@@ -165,9 +186,13 @@ def test_erase_rows_removes_lead_history_outbox_attempts_and_audits_without_heal
 def test_retention_purges_exactly_what_the_policy_says(db_url):  # noqa: F811
     store = store_for(db_url)
     outbox.install(store, ["email"])
-    policy = Retention(unconverted_leads_days=180, finished_conversations_days=90, outbox_attempts_days=30, audit_days=365)
-    ids = {name: store.save(lead(conversation_id=name, outcome="qualified"))
-           for name in ("old_new", "old_scheduled", "old_treated", "old_not_a_fit", "young")}
+    policy = Retention(
+        unconverted_leads_days=180, finished_conversations_days=90, outbox_attempts_days=30, audit_days=365
+    )
+    ids = {
+        name: store.save(lead(conversation_id=name, outcome="qualified"))
+        for name in ("old_new", "old_scheduled", "old_treated", "old_not_a_fit", "young")
+    }
     worklist.change(store.engine, ids["old_scheduled"], "alice", status="scheduled")
     worklist.change(store.engine, ids["old_treated"], "alice", status="closed", close_reason="treated")
     worklist.change(store.engine, ids["old_not_a_fit"], "alice", status="closed", close_reason="not_a_fit")
@@ -181,8 +206,15 @@ def test_retention_purges_exactly_what_the_policy_says(db_url):  # noqa: F811
     with store.engine.begin() as conn:
         conn.execute(leads.update().where(leads.c.id == ids["young"]).values(updated_at=clock - dt.timedelta(days=10)))
         conn.execute(audit.audit_log.insert().values(at=clock - dt.timedelta(days=1), actor="bob", action="login"))
-        conn.execute(outbox.outbox_attempts.insert().values(outbox_id=claimed[2]["id"], number=9, worker="w",
-                                                            started_at=clock - dt.timedelta(days=1), result="failed"))
+        conn.execute(
+            outbox.outbox_attempts.insert().values(
+                outbox_id=claimed[2]["id"],
+                number=9,
+                worker="w",
+                started_at=clock - dt.timedelta(days=1),
+                result="failed",
+            )
+        )
         before = conn.execute(select(outbox.outbox.c.id, outbox.outbox.c.lead_id, outbox.outbox.c.state)).all()
     kept = {ids[n] for n in ("old_scheduled", "old_treated", "young")}
     expected_boxes = sorted((r.id, r.state) for r in before if r.lead_id in kept and r.state != "sent")
@@ -191,9 +223,16 @@ def test_retention_purges_exactly_what_the_policy_says(db_url):  # noqa: F811
     result = retention.purge_rows(store.engine, policy, at=clock)
     assert sorted(result["erase_conversations"]) == ["old_new", "old_not_a_fit"]
     assert result["leads"] == 2 and result["audit_rows"] == 0 and result["notifications"] == sent_kept
-    assert {r["conversation_id"] for r in all_leads(store)} == {"old_scheduled", "old_treated", "young"} == set(result["keep_conversations"])
+    assert (
+        {r["conversation_id"] for r in all_leads(store)}
+        == {"old_scheduled", "old_treated", "young"}
+        == set(result["keep_conversations"])
+    )
     with store.engine.connect() as conn:
-        assert sorted(tuple(r) for r in conn.execute(select(outbox.outbox.c.id, outbox.outbox.c.state)).all()) == expected_boxes
+        assert (
+            sorted(tuple(r) for r in conn.execute(select(outbox.outbox.c.id, outbox.outbox.c.state)).all())
+            == expected_boxes
+        )
         assert conn.execute(select(outbox.outbox_attempts.c.number)).scalars().all() == [9]  # only the recent attempt
     assert retention.purge_rows(store.engine, policy, at=clock)["leads"] == 0  # idempotent
     # Audit: a year later the old rows go, the recent one and the purge's own rows stay.
@@ -203,12 +242,15 @@ def test_retention_purges_exactly_what_the_policy_says(db_url):  # noqa: F811
     store.engine.dispose()
 
 
-@pytest.mark.parametrize("raw,message", [
-    ({"audit_days": 0}, "retention.audit_days"),
-    ({"outbox_attempts_days": "30"}, "retention.outbox_attempts_days"),
-    ({"forever": 3}, "unknown key 'retention.forever'"),
-    ([1], "'retention' must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "raw,message",
+    [
+        ({"audit_days": 0}, "retention.audit_days"),
+        ({"outbox_attempts_days": "30"}, "retention.outbox_attempts_days"),
+        ({"forever": 3}, "unknown key 'retention.forever'"),
+        ([1], "'retention' must be a mapping"),
+    ],
+)
 def test_retention_policy_is_validated(raw, message):
     with pytest.raises(PolicyError, match=message.replace("(", r"\(")):
         parse_retention(raw)

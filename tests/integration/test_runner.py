@@ -16,8 +16,14 @@ def test_malformed_policy_stops_start_up_naming_the_key(tmp_path):
     bad = tmp_path / "policy.yml"
     text = (ROOT / "clinic_policy.yml").read_text().replace("pregnant: exclude", "pregnant: maybe")
     bad.write_text(text)
-    result = subprocess.run([sys.executable, "-m", "bot.runner"], cwd=ROOT, env=runner_env(tmp_path, CLINIC_POLICY=str(bad)),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.runner"],
+        cwd=ROOT,
+        env=runner_env(tmp_path, CLINIC_POLICY=str(bad)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "criteria.pregnant" in result.stderr
 
@@ -70,11 +76,17 @@ def test_repeated_crashes_in_the_window_give_up_naming_the_server(tmp_path, monk
 def test_processes_starting_at_once_on_a_fresh_clone_agree_on_one_secret(tmp_path):
     """Test tiers and servers start in parallel; each must read the secret the first one wrote to .env."""
     env_file = tmp_path / ".env"
-    code = ("import secrets, sys; from pathlib import Path; from bot.settings import ensure_env_value; "
-            "print(ensure_env_value('SECRET_UNDER_TEST', lambda: secrets.token_hex(8), Path(sys.argv[1])))")
+    code = (
+        "import secrets, sys; from pathlib import Path; from bot.settings import ensure_env_value; "
+        "print(ensure_env_value('SECRET_UNDER_TEST', lambda: secrets.token_hex(8), Path(sys.argv[1])))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "SECRET_UNDER_TEST"}
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(env_file)], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True) for _ in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(env_file)], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(8)
+    ]
     values = {p.communicate(timeout=60)[0].strip() for p in procs}
     assert len(values) == 1 and all(len(v) == 16 for v in values)
     assert env_file.read_text().splitlines() == [f"SECRET_UNDER_TEST={values.pop()}"]

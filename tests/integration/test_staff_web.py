@@ -34,9 +34,15 @@ XSS = "<script>alert(1)</script>"
 def site(request, tmp_path_factory):
     with staff_stack(request.param, tmp_path_factory.mktemp("web")) as s:
         s.store = store_for(s.db)
-        s.lead = s.store.save(lead(full_name=XSS, conversation_id="conv-x", urgent=True,
-                                   answers=dict(lead()["answers"], condition_detail='"><img src=x onerror=alert(2)>')))
-        s.formula = s.store.save(lead(full_name="=HYPERLINK(\"http://evil\")", conversation_id="conv-down"))
+        s.lead = s.store.save(
+            lead(
+                full_name=XSS,
+                conversation_id="conv-x",
+                urgent=True,
+                answers=dict(lead()["answers"], condition_detail='"><img src=x onerror=alert(2)>'),
+            )
+        )
+        s.formula = s.store.save(lead(full_name='=HYPERLINK("http://evil")', conversation_id="conv-down"))
         s.rasa.trackers["conv-x"] = tracker_events(("bot", "What should I call you?"), ("user", XSS))
         yield s
         s.store.engine.dispose()
@@ -58,11 +64,17 @@ def test_every_staff_and_api_route_refuses_without_session_or_token(site):
             continue  # the one open door
         url = site.url + "/" + re.sub(r"<[^>]+>", site.lead, path)
         for cookies in ({}, {"staff_session": "forged-session-id"}):
-            resp = httpx.request(method, url, cookies=cookies, data={"status": "closed", "csrf_token": "x"}, follow_redirects=False)
+            resp = httpx.request(
+                method, url, cookies=cookies, data={"status": "closed", "csrf_token": "x"}, follow_redirects=False
+            )
             if path.startswith("api"):
                 assert resp.status_code == 401, (method, path, resp.status_code)
             else:
-                assert resp.status_code == 303 and resp.headers["location"].startswith("/staff/login"), (method, path, resp.status_code)
+                assert resp.status_code == 303 and resp.headers["location"].startswith("/staff/login"), (
+                    method,
+                    path,
+                    resp.status_code,
+                )
             assert "Dana" not in resp.text and "crps" not in resp.text
             checked += 1
     assert checked >= 2 * 10
@@ -72,8 +84,15 @@ def test_every_staff_and_api_route_refuses_without_session_or_token(site):
 def test_login_cookie_flags_logout_and_expiry(site):
     with httpx.Client(timeout=10) as client:
         form = client.get(site.url + "/staff/login")
-        resp = client.post(site.url + "/staff/login", data={"username": "alice", "password": PASSWORD, "csrf_token": csrf_of(form.text),
-                                                             "next": "//evil.example/x"})
+        resp = client.post(
+            site.url + "/staff/login",
+            data={
+                "username": "alice",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(form.text),
+                "next": "//evil.example/x",
+            },
+        )
         assert resp.status_code == 303 and resp.headers["location"] == "/staff/leads"
         cookie = next(v for k, v in resp.headers.multi_items() if k == "set-cookie" and v.startswith("staff_session="))
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie  # plain http here
@@ -93,7 +112,9 @@ def test_login_cookie_flags_logout_and_expiry(site):
 
 def test_login_needs_its_csrf_token_and_locks_after_failures(site):
     with httpx.Client(timeout=10) as client:
-        assert client.post(site.url + "/staff/login", data={"username": "alice", "password": PASSWORD}).status_code == 403
+        assert (
+            client.post(site.url + "/staff/login", data={"username": "alice", "password": PASSWORD}).status_code == 403
+        )
     assert auth.add_staff(site.store.engine, "bob", "bobs long password") > 0
     with httpx.Client(timeout=10) as client:
         for _ in range(5):
@@ -120,8 +141,19 @@ def test_lead_page_summary_transcript_and_escaping(site, browser):
     page = browser.get(f"{site.url}/staff/leads/{site.lead}").text
     assert XSS not in page and "<img src=x" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # name and transcript
-    for shown in ("crps", "18 months", "8/10", "xanax", "a benzodiazepine", "URGENT", "Liver disease</td><td>unsure",
-                  "A heart or blood pressure condition</td><td>yes", "mornings", "555-0100", "What should I call you?"):
+    for shown in (
+        "crps",
+        "18 months",
+        "8/10",
+        "xanax",
+        "a benzodiazepine",
+        "URGENT",
+        "Liver disease</td><td>unsure",
+        "A heart or blood pressure condition</td><td>yes",
+        "mornings",
+        "555-0100",
+        "What should I call you?",
+    ):
         assert shown in page, shown
     other = browser.get(f"{site.url}/staff/leads/{site.formula}").text
     assert "The Rasa server answered HTTP 500, so the transcript is not shown." in other
@@ -133,7 +165,9 @@ def test_work_the_lead_with_csrf_and_history(site, browser):
     token = csrf_of(browser.get(url).text)
     resp = browser.post(url, data={"csrf_token": token, "status": "closed", "note": "no <b>answer</b>"})
     assert "closing a lead needs a close_reason" in resp.text
-    resp = browser.post(url, data={"csrf_token": token, "status": "closed", "close_reason": "no_answer", "note": "no <b>answer</b>"})
+    resp = browser.post(
+        url, data={"csrf_token": token, "status": "closed", "close_reason": "no_answer", "note": "no <b>answer</b>"}
+    )
     assert "Saved." in resp.text and "contacted" not in resp.text.split("History")[1].split("Export")[0]
     assert "alice" in resp.text and "no &lt;b&gt;answer&lt;/b&gt;" in resp.text and "(no answer)" in resp.text
     assert site.store.get(site.formula)["status"] == "closed"
@@ -144,7 +178,7 @@ def test_csv_export_is_filtered_and_formula_safe(site, browser):
     assert resp.headers["content-type"].startswith("text/csv") and "attachment" in resp.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.text)))
     assert [r["id"] for r in rows] == [site.formula]
-    assert rows[0]["full_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["full_name"] == '\'=HYPERLINK("http://evil")'
 
 
 def test_fhir_export_is_a_valid_r4_questionnaire_response(site, browser):
@@ -166,8 +200,12 @@ def test_audit_log_has_logins_views_exports_and_no_health_data(site, browser):
     with site.store.engine.connect() as conn:
         entries = [dict(e) for e in conn.execute(select(audit.audit_log)).mappings().all()]
     actions = {(e["actor"], e["action"], e["lead_id"]) for e in entries}
-    assert {("alice", "login", None), ("alice", "view_lead", site.lead), ("alice", "export_csv", None),
-            ("alice", "export_fhir", site.lead)} <= actions
+    assert {
+        ("alice", "login", None),
+        ("alice", "view_lead", site.lead),
+        ("alice", "export_csv", None),
+        ("alice", "export_fhir", site.lead),
+    } <= actions
     dump = str(entries)
     for secret in ("crps", "xanax", "Dana", "script", "HYPERLINK", "answer", "mornings"):
         assert secret not in dump, secret
@@ -186,12 +224,17 @@ def test_a_locked_database_never_stalls_the_event_loop(site):
     SQLite's busy timeout, the same server answers /healthz at once; the waiting request then gets a clear 503."""
     if not site.db.startswith("sqlite:///"):
         pytest.skip("the held lock here is SQLite's (PostgreSQL under a held lock: test_reliability.py)")
-    holder = sqlite3.connect(site.db[len("sqlite:///"):], isolation_level=None)
+    holder = sqlite3.connect(site.db[len("sqlite:///") :], isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with ThreadPoolExecutor(1) as pool:
-            waiting = pool.submit(httpx.patch, f"{site.url}/api/leads/{site.lead}", json={"note": "while locked"},
-                                  headers={"Authorization": f"Bearer {site.token}"}, timeout=30)
+            waiting = pool.submit(
+                httpx.patch,
+                f"{site.url}/api/leads/{site.lead}",
+                json={"note": "while locked"},
+                headers={"Authorization": f"Bearer {site.token}"},
+                timeout=30,
+            )
             time.sleep(0.5)  # the PATCH now waits for the lock (its token check records last use: a write)
             started = time.monotonic()
             assert httpx.get(site.url + "/healthz", timeout=10).status_code == 200

@@ -31,7 +31,9 @@ from visitor import Profile, check_lead, p95_ms, run_visitors  # noqa: E402
 
 PG_ADMIN = os.environ.get("TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = "redis://127.0.0.1:6379/0"
-VISITORS = int(os.environ.get("CLUSTER_TEST_VISITORS") or 200)  # all at once; fewer only to try the test on a busy machine
+VISITORS = int(
+    os.environ.get("CLUSTER_TEST_VISITORS") or 200
+)  # all at once; fewer only to try the test on a busy machine
 
 
 def missing_services() -> list:
@@ -48,10 +50,18 @@ def missing_services() -> list:
 
 def settings_on_free_ports(directory: Path, database_url: str) -> ClusterSettings:
     return ClusterSettings(
-        rasa_ports=(free_port(), free_port()), action_ports=(free_port(), free_port()),
-        web_ports=(free_port(), free_port()), workers=1, public_rasa_port=free_port(),
-        public_web_port=free_port(), action_lb_port=free_port(), database_url=database_url, redis_url=REDIS,
-        directory=directory, model=MODEL)
+        rasa_ports=(free_port(), free_port()),
+        action_ports=(free_port(), free_port()),
+        web_ports=(free_port(), free_port()),
+        workers=1,
+        public_rasa_port=free_port(),
+        public_web_port=free_port(),
+        action_lb_port=free_port(),
+        database_url=database_url,
+        redis_url=REDIS,
+        directory=directory,
+        model=MODEL,
+    )
 
 
 # ---- the running cluster -------------------------------------------------------------------------------
@@ -77,11 +87,21 @@ def cluster():
     directory = Path(tempfile.mkdtemp(prefix="cl-", dir="/tmp"))  # short: a unix socket path has a length limit
     hook = WebhookReceiver().start()
     settings = settings_on_free_ports(directory, database_url)
-    running = Cluster(settings, token=uuid.uuid4().hex, quiet=True,
-                      env={"WEBHOOK_URL": hook.url, "SMTP_HOST": "", "SMTP_TO": "", "OUTBOX_POLL_SECONDS": "0.5",
-                           "OUTBOX_IN_WEB": "1",
-                           # every simulated visitor comes from 127.0.0.1: the per-IP limit would be the subject
-                           "CHAT_RATE_LIMIT_IP": "100000/minute", "LOGIN_RATE_LIMIT_IP": "100000/minute"})
+    running = Cluster(
+        settings,
+        token=uuid.uuid4().hex,
+        quiet=True,
+        env={
+            "WEBHOOK_URL": hook.url,
+            "SMTP_HOST": "",
+            "SMTP_TO": "",
+            "OUTBOX_POLL_SECONDS": "0.5",
+            "OUTBOX_IN_WEB": "1",
+            # every simulated visitor comes from 127.0.0.1: the per-IP limit would be the subject
+            "CHAT_RATE_LIMIT_IP": "100000/minute",
+            "LOGIN_RATE_LIMIT_IP": "100000/minute",
+        },
+    )
     running.hook = hook
     try:
         running.start()
@@ -122,18 +142,24 @@ SLOW_STATUSES = (504,)
 
 def report(line: str) -> None:
     """reports/cluster.md: what this run measured (started afresh by the first cluster test of a run)."""
-    append_report(REPORT, "Cluster run", "Written by tests/stack/test_cluster.py (`make test-cluster`, part of `make test`): "
-                  "nginx, 2 Rasa, 2 action servers, 2 web apps, 1 outbox worker under supervisor; PostgreSQL, Redis.",
-                  line)
+    append_report(
+        REPORT,
+        "Cluster run",
+        "Written by tests/stack/test_cluster.py (`make test-cluster`, part of `make test`): "
+        "nginx, 2 Rasa, 2 action servers, 2 web apps, 1 outbox worker under supervisor; PostgreSQL, Redis.",
+        line,
+    )
 
 
 def summary(results, wall: float) -> str:
     from collections import Counter
 
     kinds = Counter(kind for r in results for kind in r.failure_kinds)
-    return (f"{sum(1 for r in results if r.lead_id)} reference numbers, {sum(r.resends for r in results)} resends "
-            f"({', '.join(f'{n}x {k}' for k, n in kinds.most_common()) or 'none'}), p95 {p95_ms(results):.0f} ms per turn, "
-            f"{sum(r.turns for r in results) / wall:.1f} turns/s, {wall:.0f} s")
+    return (
+        f"{sum(1 for r in results if r.lead_id)} reference numbers, {sum(r.resends for r in results)} resends "
+        f"({', '.join(f'{n}x {k}' for k, n in kinds.most_common()) or 'none'}), p95 {p95_ms(results):.0f} ms per turn, "
+        f"{sum(r.turns for r in results) / wall:.1f} turns/s, {wall:.0f} s"
+    )
 
 
 def check_crowd(cluster, results, profiles, tag):
@@ -203,13 +229,15 @@ def test_a_rasa_server_killed_mid_run_is_restarted_and_no_screening_is_lost(clus
     hit = [r.messages_failed_with(IN_FLIGHT_STATUSES) for r in results]
     slow = [r.messages_failed_with(SLOW_STATUSES) for r in results]
     twice = "; ".join(", ".join(r.failure_kinds) for r, h in zip(results, hit) if h > 1)
-    report(f"{VISITORS} concurrent whole screenings, rasa-1 SIGKILLed mid-run: restarted by supervisor "
-           f"(pid {before} -> {after['pid']}); {sum(1 for h in hit if h)} visitors had their turn in flight on it "
-           f"(at most {max(hit)} such turn per visitor; {sum(1 for h in hit if h > 1)} with more than one"
-           f"{': ' + twice if twice else ''}); "
-           f"{sum(1 for x in slow if x)} visitors had a turn time out "
-           f"at the relay while one Rasa server carried the load (at most {max(slow)} per visitor); "
-           + summary(results, wall))
+    report(
+        f"{VISITORS} concurrent whole screenings, rasa-1 SIGKILLed mid-run: restarted by supervisor "
+        f"(pid {before} -> {after['pid']}); {sum(1 for h in hit if h)} visitors had their turn in flight on it "
+        f"(at most {max(hit)} such turn per visitor; {sum(1 for h in hit if h > 1)} with more than one"
+        f"{': ' + twice if twice else ''}); "
+        f"{sum(1 for x in slow if x)} visitors had a turn time out "
+        f"at the relay while one Rasa server carried the load (at most {max(slow)} per visitor); "
+        + summary(results, wall)
+    )
     check_crowd(cluster, results, profiles, tag)
     assert after["statename"] == "RUNNING" and after["pid"] not in (0, before)
     # Issue 12's bar is one "please try again" (the turn in flight). Measured on 2026-12-03 in two fresh clones:
@@ -229,8 +257,10 @@ def test_exactly_one_notification_per_lead_across_processes(cluster):
         time.sleep(0.5)
     time.sleep(2)  # more polls by every worker: nothing is sent again
     keys = list(cluster.hook.keys())
-    report(f"notifications: {len(keys)} webhook deliveries for {len(wanted)} leads to notify, "
-           f"{len(keys) - len(set(keys))} duplicates (2 web apps and 1 worker polling the same outbox)")
+    report(
+        f"notifications: {len(keys)} webhook deliveries for {len(wanted)} leads to notify, "
+        f"{len(keys) - len(set(keys))} duplicates (2 web apps and 1 worker polling the same outbox)"
+    )
     assert sorted(keys) == sorted(f"{i}:webhook" for i in wanted), "each lead notified exactly once"
 
 
@@ -256,8 +286,10 @@ def test_forget_me_on_postgresql_leaves_no_trace(cluster):
     with httpx.Client(follow_redirects=True, timeout=60) as client:
         login(client, web, "nurse", PASSWORD)
         page = client.get(f"{web}/staff/leads/{chosen['staff']['id']}/erase")
-        done = client.post(f"{web}/staff/leads/{chosen['staff']['id']}/erase",
-                           data={"csrf_token": csrf_of(page.text), "confirm": "yes"})
+        done = client.post(
+            f"{web}/staff/leads/{chosen['staff']['id']}/erase",
+            data={"csrf_token": csrf_of(page.text), "confirm": "yes"},
+        )
         assert done.status_code == 200 and "NOT erased" not in done.text, done.text[:500]
     auth = {"Authorization": f"Bearer {api_token}"}
     assert httpx.delete(f"{web}/api/leads/{chosen['api']['id']}", headers=auth, timeout=60).status_code == 204
@@ -265,8 +297,9 @@ def test_forget_me_on_postgresql_leaves_no_trace(cluster):
     assert erased.returncode == 0 and "conversation: erased" in erased.stdout, erased.stdout + erased.stderr
 
     def say(text: str) -> str:
-        resp = httpx.post(f"{web}/chat", json={"sender": chosen["visitor"]["conversation_id"], "message": text},
-                          timeout=60)
+        resp = httpx.post(
+            f"{web}/chat", json={"sender": chosen["visitor"]["conversation_id"], "message": text}, timeout=60
+        )
         resp.raise_for_status()
         return " ".join(m.get("text", "") for m in resp.json()["messages"])
 
@@ -279,15 +312,23 @@ def test_forget_me_on_postgresql_leaves_no_trace(cluster):
             return cur.fetchone()[0]
 
     erased_routes = ("staff", "api", "cli", "visitor")
-    wait_for(lambda: all(tracker_rows(chosen[r]["conversation_id"]) == 0 for r in erased_routes), timeout=30,
-             what="every erased conversation's tracker rows gone")
+    wait_for(
+        lambda: all(tracker_rows(chosen[r]["conversation_id"]) == 0 for r in erased_routes),
+        timeout=30,
+        what="every erased conversation's tracker rows gone",
+    )
     after = leads_by_conversation(cluster)
     for route in erased_routes:
         assert chosen[route]["conversation_id"] not in after, route
     assert chosen["kept"]["conversation_id"] in after and tracker_rows(chosen["kept"]["conversation_id"]) > 0
 
-    dump = subprocess.run(["pg_dump", "--data-only", "--no-owner", cluster.settings.database_url],
-                          capture_output=True, text=True, timeout=120, check=True).stdout.lower()
+    dump = subprocess.run(
+        ["pg_dump", "--data-only", "--no-owner", cluster.settings.database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.lower()
     for route in erased_routes:
         for field in ("full_name", "email", "phone"):
             assert chosen[route][field].lower() not in dump, f"{route}: {field} still in the database"
@@ -297,5 +338,7 @@ def test_forget_me_on_postgresql_leaves_no_trace(cluster):
         erases = cur.fetchall()
     assert sorted(lead_id for _, lead_id in erases) == sorted(chosen[r]["id"] for r in erased_routes)
     assert {"nurse", "token:crm", "visitor"} <= {actor for actor, _ in erases}
-    report(f"forget-me on PostgreSQL: 4 visitors erased (dashboard, API, command line, \"delete my data\"); "
-           f"pg_dump of {len(dump) // 1024} KB holds none of their names, emails or phones")
+    report(
+        f'forget-me on PostgreSQL: 4 visitors erased (dashboard, API, command line, "delete my data"); '
+        f"pg_dump of {len(dump) // 1024} KB holds none of their names, emails or phones"
+    )

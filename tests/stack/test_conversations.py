@@ -83,7 +83,11 @@ async def play(client: httpx.AsyncClient, stack, conv: Dict[str, Any]) -> Played
         return messages
 
     async def tracker() -> Dict[str, Any]:
-        resp = await client.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token, "include_events": "NONE"}, timeout=30)
+        resp = await client.get(
+            f"{stack.rasa_url}/conversations/{sender}/tracker",
+            params={"token": stack.token, "include_events": "NONE"},
+            timeout=30,
+        )
         resp.raise_for_status()
         return resp.json()
 
@@ -159,7 +163,11 @@ def same(expected: Any, actual: Any, slot: str) -> bool:
     if isinstance(expected, bool) or expected is None:
         return actual is expected
     if isinstance(expected, (int, float)):
-        return isinstance(actual, (int, float)) and not isinstance(actual, bool) and abs(actual - expected) <= max(0.5, 0.1 * abs(expected))
+        return (
+            isinstance(actual, (int, float))
+            and not isinstance(actual, bool)
+            and abs(actual - expected) <= max(0.5, 0.1 * abs(expected))
+        )
     if isinstance(expected, str) and isinstance(actual, str):
         return expected.strip().lower() == actual.strip().lower()
     return expected == actual
@@ -201,7 +209,9 @@ def problems_of(result, conv) -> tuple:
         if slots.get("screening_outcome") is not None and not is_minor(slots):
             problems.append(f"outcome {slots.get('screening_outcome')!r}, expected none")
     elif outcome is not None and slots.get("screening_outcome") != outcome:
-        problems.append(f"outcome {slots.get('screening_outcome')!r}, expected {outcome!r} (reasons: {slots.get('outcome_reasons')})")
+        problems.append(
+            f"outcome {slots.get('screening_outcome')!r}, expected {outcome!r} (reasons: {slots.get('outcome_reasons')})"
+        )
     for slot, value in (expect.get("slots") or {}).items():
         if not same(value, slots.get(slot), slot):
             problems.append(f"slot {slot}: {slots.get(slot)!r}, expected {value!r}")
@@ -229,16 +239,27 @@ def test_conversations_in_visitors_own_words(played, source):
         if not safety and not other:
             right += 1
         else:
-            lines += [f"### {conv['id']}", *[f"- {p}" for p in safety + other], "",
-                      "```", played[conv["id"]].show(), "```", ""]
+            lines += [
+                f"### {conv['id']}",
+                *[f"- {p}" for p in safety + other],
+                "",
+                "```",
+                played[conv["id"]].show(),
+                "```",
+                "",
+            ]
     rate = right / len(convs)
     REPORT.parent.mkdir(exist_ok=True)
     with REPORT.open("a" if REPORT.exists() and source != sorted({s for s, _ in CASES})[0] else "w") as fh:
-        fh.write(f"## {source}: {right}/{len(convs)} entirely right ({rate:.2f}; floor {FLOORS.get(source, 1.0):.2f})\n\n")
+        fh.write(
+            f"## {source}: {right}/{len(convs)} entirely right ({rate:.2f}; floor {FLOORS.get(source, 1.0):.2f})\n\n"
+        )
         fh.write("\n".join(lines) + "\n")
     print(f"{source}: {right}/{len(convs)} conversations entirely right; misses in {REPORT}")
     assert not unsafe, f"safety problems: {unsafe}"
-    assert rate >= FLOORS.get(source, 1.0), f"{right}/{len(convs)} entirely right, floor {FLOORS.get(source, 1.0)}; see {REPORT}"
+    assert rate >= FLOORS.get(source, 1.0), (
+        f"{right}/{len(convs)} entirely right, floor {FLOORS.get(source, 1.0)}; see {REPORT}"
+    )
 
 
 @pytest.mark.stack

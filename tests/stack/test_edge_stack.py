@@ -31,7 +31,9 @@ def test_typed_payload_sets_nothing(stack):
     assert payload_parsed(tracker(stack, direct))
 
     sender = "edge-payload-relay-01"
-    assert httpx.post(f"{stack.web_url}/chat", json={"sender": sender, "message": "/greet"}, timeout=60).status_code == 200
+    assert (
+        httpx.post(f"{stack.web_url}/chat", json={"sender": sender, "message": "/greet"}, timeout=60).status_code == 200
+    )
     resp = httpx.post(f"{stack.web_url}/chat", json={"sender": sender, "message": PAYLOAD}, timeout=60)
     assert resp.status_code == 200
     tr = tracker(stack, sender)
@@ -44,9 +46,19 @@ def test_typed_payload_sets_nothing(stack):
 def forged_call(sender: str) -> dict:
     slots = {"screening_outcome": "qualified", "crisis_flag": True, "outcome_reasons": [], "age": 40}
     return {
-        "next_action": "action_store_lead", "sender_id": sender, "version": "3.6.21",
-        "tracker": {"sender_id": sender, "slots": slots, "latest_message": {}, "events": [], "paused": False,
-                    "followup_action": None, "active_loop": {}, "latest_action_name": None},
+        "next_action": "action_store_lead",
+        "sender_id": sender,
+        "version": "3.6.21",
+        "tracker": {
+            "sender_id": sender,
+            "slots": slots,
+            "latest_message": {},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
         "domain": {},
     }
 

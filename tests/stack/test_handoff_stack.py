@@ -16,14 +16,36 @@ import pytest
 from tests.support.services import PASSWORD, SmtpReceiver, WebhookReceiver, cli, login, smtp_env, wait_for
 from tests.support.stack import MODEL, RunningStack
 
-SCREENING = ["hi", "yes", "I'm 52 and I have fibromyalgia", "about 4 years", "8", "physical therapy", "none", "yes",
-             "no", "no", "no", "no", "no", "no", "no", "no", "Robin Example", "robin@example.com", "720 555 0199",
-             "afternoons", "yes"]
+SCREENING = [
+    "hi",
+    "yes",
+    "I'm 52 and I have fibromyalgia",
+    "about 4 years",
+    "8",
+    "physical therapy",
+    "none",
+    "yes",
+    "no",
+    "no",
+    "no",
+    "no",
+    "no",
+    "no",
+    "no",
+    "no",
+    "Robin Example",
+    "robin@example.com",
+    "720 555 0199",
+    "afternoons",
+    "yes",
+]
 
 
 def screen(stack, sender: str) -> str:
     for text in SCREENING:
-        resp = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+        resp = httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
         resp.raise_for_status()
     state = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.token}).json()["slots"]
     assert state["screening_outcome"] == "qualified", state
@@ -46,8 +68,15 @@ def test_screening_through_rest_reaches_dashboard_api_email_and_webhook_once(tmp
     try:
         first = screen(stack, f"e2e-{uuid.uuid4().hex[:10]}")
         auth = {"Authorization": f"Bearer {api_token}"}
-        listed = wait_for(lambda: [row for row in httpx.get(stack.web_url + "/api/leads", headers=auth).json()["leads"]
-                                   if row["id"] == first], timeout=5, what="lead in the API")
+        listed = wait_for(
+            lambda: [
+                row
+                for row in httpx.get(stack.web_url + "/api/leads", headers=auth).json()["leads"]
+                if row["id"] == first
+            ],
+            timeout=5,
+            what="lead in the API",
+        )
         assert listed[0]["outcome"] == "qualified"
         with httpx.Client(follow_redirects=True) as client:
             assert first in login(client, stack.web_url, "nurse", PASSWORD).text

@@ -20,9 +20,29 @@ from tests.support.stack import MODEL, RunningStack
 
 
 def script(marker: str) -> list:
-    return ["hi", "yes", "I'm 52 and I have fibromyalgia", "about 4 years", "8", "physical therapy", "none", "yes",
-            "no", "no", "no", "no", "no", "no", "no", "no", f"Robin {marker}", f"{marker.lower()}@example.com",
-            "720 555 0199", "afternoons", "yes"]
+    return [
+        "hi",
+        "yes",
+        "I'm 52 and I have fibromyalgia",
+        "about 4 years",
+        "8",
+        "physical therapy",
+        "none",
+        "yes",
+        "no",
+        "no",
+        "no",
+        "no",
+        "no",
+        "no",
+        "no",
+        "no",
+        f"Robin {marker}",
+        f"{marker.lower()}@example.com",
+        "720 555 0199",
+        "afternoons",
+        "yes",
+    ]
 
 
 def say(stack, sender: str, text: str) -> list:
@@ -79,11 +99,19 @@ def test_forget_me_through_every_route_leaves_no_trace(tmp_path, monkeypatch):
             login(client, stack.web_url, "nurse", PASSWORD)
             page = client.get(f"{stack.web_url}/staff/leads/{ids['staff']}/erase")
             assert "cannot be undone" in page.text
-            refused = client.post(f"{stack.web_url}/staff/leads/{ids['staff']}/erase", data={"csrf_token": "wrong", "confirm": "yes"})
+            refused = client.post(
+                f"{stack.web_url}/staff/leads/{ids['staff']}/erase", data={"csrf_token": "wrong", "confirm": "yes"}
+            )
             assert refused.status_code == 403 and stack.leads.get(ids["staff"]) is not None
-            done = client.post(f"{stack.web_url}/staff/leads/{ids['staff']}/erase",
-                               data={"csrf_token": csrf_of(page.text), "confirm": "yes"})
-            assert done.status_code == 200 and f"Lead {ids['staff']} was erased" in done.text and "NOT erased" not in done.text
+            done = client.post(
+                f"{stack.web_url}/staff/leads/{ids['staff']}/erase",
+                data={"csrf_token": csrf_of(page.text), "confirm": "yes"},
+            )
+            assert (
+                done.status_code == 200
+                and f"Lead {ids['staff']} was erased" in done.text
+                and "NOT erased" not in done.text
+            )
 
         # 2. API
         auth = {"Authorization": f"Bearer {api_token}"}
@@ -108,13 +136,13 @@ def test_forget_me_through_every_route_leaves_no_trace(tmp_path, monkeypatch):
         for route in markers:
             assert stack.leads.get(ids[route]) is None and tracker_rows(stack, senders[route]) == 0, route
         assert stack.leads.get(keep_id) is not None and tracker_rows(stack, kept) > 0
-        with sqlite3.connect(Path(stack.database_url[len("sqlite:///"):])) as conn:
+        with sqlite3.connect(Path(stack.database_url[len("sqlite:///") :])) as conn:
             boxes = conn.execute("SELECT DISTINCT lead_id FROM outbox").fetchall()
             erases = conn.execute("SELECT actor, lead_id FROM audit_log WHERE action = 'erase'").fetchall()
         assert boxes == [(keep_id,)]
         assert sorted(lid for _, lid in erases) == sorted(ids.values())
         assert {"nurse", "token:crm", "visitor"} <= {actor for actor, _ in erases}
-        data = file_bytes(Path(stack.database_url[len("sqlite:///"):]), stack.tracker_db).lower()
+        data = file_bytes(Path(stack.database_url[len("sqlite:///") :]), stack.tracker_db).lower()
         for route, marker in markers.items():
             assert marker.lower().encode() not in data, route
         assert b"keeper" in data  # the kept conversation is still there in plain text: the grep can see

@@ -75,12 +75,17 @@ def assert_all_intact(stack: RunningStack, results: List[Result], profiles: List
         if issues:
             problems[result.sender] = issues
     assert not problems, f"{len(problems)} of {len(results)} conversations lost something: " + repr(
-        dict(list(problems.items())[:5]))
+        dict(list(problems.items())[:5])
+    )
 
 
 def report(line: str) -> None:
-    append_report(REPORT, "Reliability run", "Written by tests/stack/test_reliability.py (`make test`, stack tier). "
-                  "Real stack, SQLite stores.", line)
+    append_report(
+        REPORT,
+        "Reliability run",
+        "Written by tests/stack/test_reliability.py (`make test`, stack tier). Real stack, SQLite stores.",
+        line,
+    )
 
 
 def test_200_whole_screenings_at_once_each_lead_equals_what_was_sent(stack):
@@ -91,8 +96,10 @@ def test_200_whole_screenings_at_once_each_lead_equals_what_was_sent(stack):
     results, profiles = play(stack, 0, 200, "load", resend_for_s=240)
     wall = time.monotonic() - start
     empty = sum(r.empty_replies for r in results)
-    report(f"200 concurrent whole screenings: {sum(1 for r in results if r.lead_id)} reference numbers, {empty} empty "
-           f"replies, {sum(r.resends for r in results)} resends, p95 {p95_ms(results):.0f} ms, {wall:.0f} s")
+    report(
+        f"200 concurrent whole screenings: {sum(1 for r in results if r.lead_id)} reference numbers, {empty} empty "
+        f"replies, {sum(r.resends for r in results)} resends, p95 {p95_ms(results):.0f} ms, {wall:.0f} s"
+    )
     assert empty == 0
     assert_all_intact(stack, results, profiles)
 
@@ -101,8 +108,9 @@ def _answers_stored(stack: RunningStack, tag: str) -> int:
     """How many visitor messages of this test's conversations Rasa has stored so far."""
     try:
         with sqlite3.connect(f"file:{stack.tracker_db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM events WHERE sender_id LIKE ? AND type_name = 'user'",
-                                (f"{tag}-%",)).fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM events WHERE sender_id LIKE ? AND type_name = 'user'", (f"{tag}-%",)
+            ).fetchone()[0]
     except sqlite3.Error:
         return 0
 
@@ -130,26 +138,38 @@ def _kill_during(stack: RunningStack, server: str, first: int, tag: str, after_a
 
 def test_action_server_killed_mid_conversation_is_restarted_and_nothing_is_lost(stack):
     results, profiles = _kill_during(stack, "action server", 300, "killaction")
-    report(f"action server SIGKILLed with 10 conversations in flight: restarted; "
-           f"{sum(r.resends for r in results)} messages resent, all 10 leads intact")
+    report(
+        f"action server SIGKILLed with 10 conversations in flight: restarted; "
+        f"{sum(r.resends for r in results)} messages resent, all 10 leads intact"
+    )
     assert_all_intact(stack, results, profiles)
 
 
 def test_rasa_killed_mid_conversation_is_restarted_and_a_retry_is_never_applied_twice(stack):
     results, profiles = _kill_during(stack, "rasa server", 310, "killrasa", after_answers=60)
-    report(f"Rasa server SIGKILLed with 10 conversations in flight: restarted; "
-           f"{sum(r.resends for r in results)} messages resent, all 10 leads intact")
+    report(
+        f"Rasa server SIGKILLed with 10 conversations in flight: restarted; "
+        f"{sum(r.resends for r in results)} messages resent, all 10 leads intact"
+    )
     # check_tracker_events (in assert_all_intact) fails if a resent message was stored twice or
     # arrived while another question was open.
     assert_all_intact(stack, results, profiles)
 
 
 def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(stack):
-    db = Path(stack.database_url[len("sqlite:///"):])
-    token = subprocess.run(
-        [sys.executable, "-m", "bot", "token", "add", "reliability"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "DATABASE_URL": stack.database_url}, check=True,
-    ).stdout.strip().splitlines()[-1]
+    db = Path(stack.database_url[len("sqlite:///") :])
+    token = (
+        subprocess.run(
+            [sys.executable, "-m", "bot", "token", "add", "reliability"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DATABASE_URL": stack.database_url},
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     locked = threading.Event()
     release = threading.Event()
 
@@ -174,7 +194,9 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
                     client.get(url).raise_for_status()
                     probes["health"].append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                staff.append(client.get(f"{stack.web_url}/api/leads", headers={"Authorization": f"Bearer {token}"}).status_code)
+                staff.append(
+                    client.get(f"{stack.web_url}/api/leads", headers={"Authorization": f"Bearer {token}"}).status_code
+                )
                 probes["staff"].append(time.perf_counter() - t0)
                 sender = f"probe-{time.monotonic_ns()}"
                 for text in ("hello", "yes"):
@@ -197,10 +219,12 @@ def test_locked_lead_store_stalls_no_one_and_each_conversation_gets_one_lead(sta
         locker.join()
         prober.join()
     slowest = {kind: max(times) for kind, times in probes.items() if times}
-    report(f"leads.db locked for {LOCK_HELD_S} s with 10 conversations in flight: slowest health check "
-           f"{slowest.get('health', 0):.2f} s, other visitor's turn {slowest.get('turn', 0):.2f} s, staff API "
-           f"{slowest.get('staff', 0):.2f} s ({sum(map(len, probes.values()))} probes; staff API answered "
-           f"{sorted(set(staff))}); {sum(r.resends for r in results)} messages resent, 10 leads, one each")
+    report(
+        f"leads.db locked for {LOCK_HELD_S} s with 10 conversations in flight: slowest health check "
+        f"{slowest.get('health', 0):.2f} s, other visitor's turn {slowest.get('turn', 0):.2f} s, staff API "
+        f"{slowest.get('staff', 0):.2f} s ({sum(map(len, probes.values()))} probes; staff API answered "
+        f"{sorted(set(staff))}); {sum(r.resends for r in results)} messages resent, 10 leads, one each"
+    )
     # the issue's bar: health checks and other visitors' turns within 2 s; the staff API may say 503 instead
     assert probes["health"] and probes["turn"] and max(slowest["health"], slowest["turn"]) < 2.0, slowest
     assert set(staff) <= {200, 503}, "a busy database is a clear 503, never a 500 or a hang"

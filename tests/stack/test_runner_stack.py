@@ -18,8 +18,15 @@ from tests.support.stack import MODEL, ROOT, runner_env
 def test_a_killed_server_is_restarted_and_answers_again(tmp_path):
     assert MODEL.exists(), "make train first"
     env = runner_env(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.runner"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.runner"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = []
     try:
         deadline = time.time() + 300
@@ -30,7 +37,10 @@ def test_a_killed_server_is_restarted_and_answers_again(tmp_path):
             assert time.time() < deadline, "runner did not report ready"
         ready = "".join(output)
         assert f"http://127.0.0.1:{env['WEB_PORT']}/" in ready and f"http://127.0.0.1:{env['RASA_PORT']}" in ready
-        pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"  (web app|Rasa server|action server)\b.*\(pid (\d+)\)", ready)}
+        pids = {
+            m.group(1): int(m.group(2))
+            for m in re.finditer(r"  (web app|Rasa server|action server)\b.*\(pid (\d+)\)", ready)
+        }
         os.killpg(pids["action server"], signal.SIGKILL)
         for line in proc.stdout:
             output.append(line)

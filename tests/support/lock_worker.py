@@ -16,8 +16,9 @@ from rasa_plugins.lock_store import AtomicRedisLockStore
 
 
 async def main(prefix: str, conversation: str, rounds: int, out: Path, mode: str, lifetime: float) -> None:
-    store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=prefix, lock_lifetime=lifetime,
-                                 poll_interval=0.001)
+    store = AtomicRedisLockStore(
+        host="127.0.0.1", port=6379, db=0, key_prefix=prefix, lock_lifetime=lifetime, poll_interval=0.001
+    )
     lines = []
     if mode != "hold":  # start barrier: both processes begin their rounds together
         Path(str(out) + ".ready").touch()

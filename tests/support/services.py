@@ -27,8 +27,18 @@ from tests.support import ROOT, free_port  # noqa: F401  (re-exported for the te
 
 PY = sys.executable
 PG_BASE = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-NOTIFY_VARS = ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TO",
-               "WEBHOOK_URL", "WEBHOOK_SECRET", "STAFF_BASE_URL")
+NOTIFY_VARS = (
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_SECURITY",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_FROM",
+    "SMTP_TO",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "STAFF_BASE_URL",
+)
 
 
 def postgres_up() -> Optional[str]:
@@ -38,7 +48,9 @@ def postgres_up() -> Optional[str]:
 
         psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="test", connect_timeout=3).close()
     except Exception as exc:  # noqa: BLE001
-        return f"PostgreSQL at 127.0.0.1:5432 (database test, user postgres) does not answer: {type(exc).__name__}: {exc}"
+        return (
+            f"PostgreSQL at 127.0.0.1:5432 (database test, user postgres) does not answer: {type(exc).__name__}: {exc}"
+        )
     return None
 
 
@@ -124,7 +136,8 @@ class RasaStub:
 
 def tracker_events(*turns: tuple) -> List[Dict[str, Any]]:
     return [{"event": "action", "name": "action_listen", "timestamp": 1700000000.0}] + [
-        {"event": kind, "text": text_, "timestamp": 1700000000.0 + i} for i, (kind, text_) in enumerate(turns)]
+        {"event": kind, "text": text_, "timestamp": 1700000000.0 + i} for i, (kind, text_) in enumerate(turns)
+    ]
 
 
 def clean_notify_env(monkeypatch, **values: str) -> None:
@@ -140,11 +153,27 @@ def lead(**overrides: Any) -> Dict[str, Any]:
         "conversation_id": "conv-" + uuid.uuid4().hex[:8],
         "outcome": "needs_review",
         "reasons": ["a heart or blood pressure condition"],
-        "answers": {"age": 44, "condition": "crps", "condition_detail": "right foot after surgery", "pain_duration_months": 18,
-                    "pain_severity": 8, "heart_condition": True, "pregnant": False, "psychosis_history": False,
-                    "unsure_answers": ["liver_disease"], "prior_treatments": ["nerve block", "physical therapy"]},
-        "medications": [{"name": "xanax", "drug_class": "benzodiazepine", "class_label": "a benzodiazepine",
-                         "outcome": "review", "why": "a benzodiazepine: can change how ketamine works"}],
+        "answers": {
+            "age": 44,
+            "condition": "crps",
+            "condition_detail": "right foot after surgery",
+            "pain_duration_months": 18,
+            "pain_severity": 8,
+            "heart_condition": True,
+            "pregnant": False,
+            "psychosis_history": False,
+            "unsure_answers": ["liver_disease"],
+            "prior_treatments": ["nerve block", "physical therapy"],
+        },
+        "medications": [
+            {
+                "name": "xanax",
+                "drug_class": "benzodiazepine",
+                "class_label": "a benzodiazepine",
+                "outcome": "review",
+                "why": "a benzodiazepine: can change how ketamine works",
+            }
+        ],
         "full_name": "Dana Example",
         "email": "dana@example.org",
         "phone": "555-0100",
@@ -175,7 +204,10 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                entry = {"headers": {k.lower(): v for k, v in self.headers.items()}, "json": json.loads(body or b"null")}
+                entry = {
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "json": json.loads(body or b"null"),
+                }
                 outer.received.append(entry)
                 if outer.on_post:
                     outer.on_post(entry)
@@ -236,8 +268,14 @@ class SmtpReceiver:
 
 
 def smtp_env(smtp_port: int, webhook_url: str) -> Dict[str, str]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none", "SMTP_FROM": "bot@clinic.example",
-            "SMTP_TO": "staff@clinic.example", "WEBHOOK_URL": webhook_url}
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+        "SMTP_SECURITY": "none",
+        "SMTP_FROM": "bot@clinic.example",
+        "SMTP_TO": "staff@clinic.example",
+        "WEBHOOK_URL": webhook_url,
+    }
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1, what: str = "condition") -> Any:
@@ -252,8 +290,11 @@ def wait_for(check: Callable[[], Any], timeout: float = 15.0, interval: float = 
 
 # Every test client is 127.0.0.1, so per-IP limits would count all tests as one visitor;
 # tests/integration/test_edge.py checks the real limits.
-LOOPBACK_LIMITS = {"CHAT_RATE_LIMIT_IP": "100000/minute", "CHAT_RATE_LIMIT_CONVERSATION": "100000/minute",
-                   "LOGIN_RATE_LIMIT_IP": "100000/minute"}
+LOOPBACK_LIMITS = {
+    "CHAT_RATE_LIMIT_IP": "100000/minute",
+    "CHAT_RATE_LIMIT_CONVERSATION": "100000/minute",
+    "LOGIN_RATE_LIMIT_IP": "100000/minute",
+}
 
 
 def subprocess_env(db: str, **extra: str) -> Dict[str, str]:
@@ -266,7 +307,9 @@ def subprocess_env(db: str, **extra: str) -> Dict[str, str]:
 
 
 def cli(env: Dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "bot", *args], input=stdin, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [PY, "-m", "bot", *args], input=stdin, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 class WebServer:
@@ -285,7 +328,9 @@ class WebServer:
 
     def start(self) -> WebServer:
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([PY, "-m", "bot.web"], env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [PY, "-m", "bot.web"], env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
         def up():
             if self.proc.poll() is not None:
@@ -319,8 +364,10 @@ def login(client: httpx.Client, base: str, username: str, password: str) -> http
 
     form = client.get(base + "/staff/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    return client.post(base + "/staff/login", data={"username": username, "password": password, "csrf_token": token,
-                                                    "next": "/staff/leads"})
+    return client.post(
+        base + "/staff/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/staff/leads"},
+    )
 
 
 def csrf_of(html: str) -> str:
@@ -337,16 +384,25 @@ def staff_stack(kind: str, folder: Path, **extra_env: str) -> Iterator[SimpleNam
     """Database + Rasa stub + web server + one staff account (alice) + one API token (crm)."""
     rasa = RasaStub().start()
     with database(kind, folder) as db:
-        env = subprocess_env(db, **{"RASA_URL": rasa.url, "RASA_AUTH_TOKEN": rasa.token, "STAFF_REFRESH_SECONDS": "2",
-                                    "OUTBOX_IN_WEB": "0", **extra_env})
+        env = subprocess_env(
+            db,
+            **{
+                "RASA_URL": rasa.url,
+                "RASA_AUTH_TOKEN": rasa.token,
+                "STAFF_REFRESH_SECONDS": "2",
+                "OUTBOX_IN_WEB": "0",
+                **extra_env,
+            },
+        )
         made = cli(env, "staff", "add", "alice", "--password-stdin", stdin=PASSWORD + "\n")
         assert made.returncode == 0, made.stderr
         token = cli(env, "token", "add", "crm")
         assert token.returncode == 0, token.stderr
         server = WebServer(env, folder / "web.log").start()
         try:
-            yield SimpleNamespace(db=db, env=env, rasa=rasa, server=server, url=server.url,
-                                  token=token.stdout.strip().splitlines()[-1])
+            yield SimpleNamespace(
+                db=db, env=env, rasa=rasa, server=server, url=server.url, token=token.stdout.strip().splitlines()[-1]
+            )
         finally:
             server.stop()
             rasa.stop()

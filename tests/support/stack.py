@@ -23,8 +23,11 @@ def append_report(path: Path, title: str, about: str, line: str) -> None:
 
     path.parent.mkdir(exist_ok=True)
     if not path.exists():
-        path.write_text(f"# {title}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
-                        f"({os.uname().machine})\n\n{about}\n\n", encoding="utf-8")
+        path.write_text(
+            f"# {title}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
+            f"({os.uname().machine})\n\n{about}\n\n",
+            encoding="utf-8",
+        )
     with path.open("a", encoding="utf-8") as fh:
         fh.write(f"- {line}\n")
     print(line)
@@ -34,9 +37,14 @@ def runner_env(tmp_path: Path, **extra: str) -> dict:
     """The environment for `python -m bot.runner` on free ports with its stores in tmp_path."""
     env = dict(os.environ)
     env.update(
-        RASA_AUTH_TOKEN="test-token-runner", RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
-        WEB_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path / 'leads.db'}", TRACKER_DB=str(tmp_path / "t.db"),
-        PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
+        RASA_AUTH_TOKEN="test-token-runner",
+        RASA_PORT=str(free_port()),
+        ACTION_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'leads.db'}",
+        TRACKER_DB=str(tmp_path / "t.db"),
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
     )
     env.update(extra)
     return env
@@ -59,11 +67,19 @@ class RunningStack:
         os.environ["RASA_AUTH_TOKEN"] = os.environ.get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
         os.environ["ACTION_SERVER_TOKEN"] = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(16)
         self._stack = Stack(
-            rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(MODEL),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web_port=free_port(),
+            model=str(MODEL),
             # Load tests play hundreds of visitors from 127.0.0.1: per-IP limits off (tests/integration/test_edge.py checks them).
-            env={"DATABASE_URL": self.database_url, "TRACKER_DB": str(tmp / "tracker.db"),
-                 "CHAT_RATE_LIMIT_IP": "100000/minute", "LOGIN_RATE_LIMIT_IP": "100000/minute"},
-            quiet=os.environ.get("STACK_LOGS") != "1", log_dir=tmp / "logs",
+            env={
+                "DATABASE_URL": self.database_url,
+                "TRACKER_DB": str(tmp / "tracker.db"),
+                "CHAT_RATE_LIMIT_IP": "100000/minute",
+                "LOGIN_RATE_LIMIT_IP": "100000/minute",
+            },
+            quiet=os.environ.get("STACK_LOGS") != "1",
+            log_dir=tmp / "logs",
         )
         self.token = self._stack.token
         self.rasa_url = self._stack.rasa_url
@@ -104,7 +120,9 @@ class RunningStack:
 
     def logs(self) -> str:
         """Everything every server printed so far (all restarts)."""
-        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((self.tmp / "logs").glob("*.log")))
+        return "\n".join(
+            p.read_text(encoding="utf-8", errors="replace") for p in sorted((self.tmp / "logs").glob("*.log"))
+        )
 
     def stop_rasa(self) -> None:
         self._stack.stop(only="rasa server")

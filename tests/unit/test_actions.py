@@ -27,8 +27,18 @@ from bot.screening import messages
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 NO_ANSWERS = dict.fromkeys(
-    ["pregnant", "psychosis_history", "heart_condition", "liver_disease", "substance_use", "ketamine_reaction",
-     "pressure_condition", "seizure_history"], False)
+    [
+        "pregnant",
+        "psychosis_history",
+        "heart_condition",
+        "liver_disease",
+        "substance_use",
+        "ketamine_reaction",
+        "pressure_condition",
+        "seizure_history",
+    ],
+    False,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +51,9 @@ def lead_db(tmp_path, monkeypatch):
         cached.cache_clear()
 
 
-def tracker(text: str = "", intent: str = "inform", requested: str | None = None, entities=(), sender="conv-1", **slots):
+def tracker(
+    text: str = "", intent: str = "inform", requested: str | None = None, entities=(), sender="conv-1", **slots
+):
     all_slots = {name: None for name in DOMAIN["slots"]}
     all_slots.update(slots)
     all_slots["requested_slot"] = requested
@@ -79,17 +91,31 @@ def test_correction_updates_age_and_adds_a_medication():
     assert slots["age"] == 46.0
     slots, _ = run_form(
         ValidateScreeningForm(),
-        tracker("I also take Lamictal", requested="pregnant", medications=["alprazolam"], medications_typed=["Xanax"],
-                medications_confirmed=True),
+        tracker(
+            "I also take Lamictal",
+            requested="pregnant",
+            medications=["alprazolam"],
+            medications_typed=["Xanax"],
+            medications_confirmed=True,
+        ),
     )
     assert slots["medications"] == ["alprazolam", "lamotrigine"]
     assert slots["medications_confirmed"] is None
 
 
 def test_medication_read_back_fix_clears_the_list_and_asks_again():
-    t = tracker("no", intent="deny", requested="medications_confirmed", age=40.0, condition="crps",
-                pain_duration_months=12.0, pain_severity=6.0, prior_treatments="pt", medications=["alprazolam"],
-                medications_typed=["Xanax"])
+    t = tracker(
+        "no",
+        intent="deny",
+        requested="medications_confirmed",
+        age=40.0,
+        condition="crps",
+        pain_duration_months=12.0,
+        pain_severity=6.0,
+        prior_treatments="pt",
+        medications=["alprazolam"],
+        medications_typed=["Xanax"],
+    )
     slots, messages = run_form(ValidateScreeningForm(), t)
     assert slots["medications"] is None and slots["medications_confirmed"] is None
     assert any(m.get("response") == "utter_medications_fix" for m in messages)
@@ -103,7 +129,9 @@ def test_unrecognised_answer_is_asked_again_in_other_words():
 
 
 def test_faq_mid_form_fills_nothing_so_the_form_rule_answers():
-    slots, messages = run_form(ValidateScreeningForm(), tracker("is it addictive?", intent="faq_addictive", requested="prior_treatments"))
+    slots, messages = run_form(
+        ValidateScreeningForm(), tracker("is it addictive?", intent="faq_addictive", requested="prior_treatments")
+    )
     assert "prior_treatments" not in slots and messages == []
 
 
@@ -116,18 +144,25 @@ def test_minor_gets_no_more_questions():
 def test_contact_form_validates_email_and_normalises_phone():
     slots, messages = run_form(ValidateContactForm(), tracker("jane at example", requested="email", full_name="Jane"))
     assert slots["email"] is None and slots["failed_slot"] == "email" and slots.get("requested_slot") in (None, "email")
-    slots, _ = run_form(ValidateContactForm(), tracker("303 555 0142", requested="phone", full_name="Jane", email="j@example.com"))
+    slots, _ = run_form(
+        ValidateContactForm(), tracker("303 555 0142", requested="phone", full_name="Jane", email="j@example.com")
+    )
     assert slots["phone"] == "+13035550142"
 
 
 def test_contact_is_offered_not_pressed_when_not_eligible():
-    slots, _ = run_form(ValidateContactForm(), tracker("no", intent="deny", requested="contact_wanted", screening_outcome="not_eligible"))
+    slots, _ = run_form(
+        ValidateContactForm(),
+        tracker("no", intent="deny", requested="contact_wanted", screening_outcome="not_eligible"),
+    )
     assert slots["contact_wanted"] is False and slots["requested_slot"] is None
 
 
 def test_read_back_names_each_class():
     dispatcher = CollectingDispatcher()
-    ActionAskMedicationsConfirmed().run(dispatcher, tracker(medications_typed=["Xanax", "lamictle", "brixadolum"]), DOMAIN)
+    ActionAskMedicationsConfirmed().run(
+        dispatcher, tracker(medications_typed=["Xanax", "lamictle", "brixadolum"]), DOMAIN
+    )
     text = dispatcher.messages[0]["text"]
     assert "Xanax (alprazolam), a benzodiazepine" in text
     assert "brixadolum (a name I don't recognise" in text
@@ -135,15 +170,30 @@ def test_read_back_names_each_class():
 
 
 def test_outcome_then_store_lead_writes_one_lead():
-    answers = dict(age=50.0, condition="fibromyalgia", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                   medications=["oxycodone"], medications_confirmed=True, **NO_ANSWERS)
+    answers = dict(
+        age=50.0,
+        condition="fibromyalgia",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=["oxycodone"],
+        medications_confirmed=True,
+        **NO_ANSWERS,
+    )
     dispatcher = CollectingDispatcher()
     events = ActionScreeningOutcome().run(dispatcher, tracker(**answers), DOMAIN)
     outcome = {e["name"]: e["value"] for e in events}
     assert outcome["screening_outcome"] == "qualified" and outcome["outcome_reasons"] == []
     assert "may be an option" in dispatcher.messages[0]["text"]
-    t = tracker(**answers, **outcome, full_name="Sam", email="sam@example.com", phone="+13035550142",
-                preferred_contact_time="mornings", contact_consent=True)
+    t = tracker(
+        **answers,
+        **outcome,
+        full_name="Sam",
+        email="sam@example.com",
+        phone="+13035550142",
+        preferred_contact_time="mornings",
+        contact_consent=True,
+    )
     dispatcher = CollectingDispatcher()
     events = run_async_action(ActionStoreLead(), dispatcher, t)
     lead_id = events[0]["value"]
@@ -172,7 +222,9 @@ def test_store_failure_fails_the_action_so_the_turn_is_not_saved(monkeypatch):
     _broken_store(monkeypatch)
     dispatcher = CollectingDispatcher()
     with pytest.raises(LeadWriteFailed) as failure:
-        run_async_action(ActionStoreLead(), dispatcher, tracker(screening_outcome="qualified", full_name="Planted Name"))
+        run_async_action(
+            ActionStoreLead(), dispatcher, tracker(screening_outcome="qualified", full_name="Planted Name")
+        )
     assert dispatcher.messages == []  # the relay asks the visitor to resend; nothing claims success
     assert "conv-1" in str(failure.value) and "Planted" not in str(failure.value)
     assert failure.value.__cause__ is None and failure.value.__suppress_context__
@@ -197,7 +249,11 @@ def test_crisis_response_gives_988_and_911_and_flags_the_lead_urgent():
 
 def test_human_handoff_records_what_is_known():
     dispatcher = CollectingDispatcher()
-    events = run_async_action(ActionHumanHandoff(), dispatcher, tracker("talk to a person", intent="request_human", age=30.0, condition="migraine"))
+    events = run_async_action(
+        ActionHumanHandoff(),
+        dispatcher,
+        tracker("talk to a person", intent="request_human", age=30.0, condition="migraine"),
+    )
     lead_id = [e["value"] for e in events if e.get("name") == "lead_id"][0]
     lead = context.lead_store().get(lead_id)
     assert lead["human_requested"] is True and lead["answers"]["condition"] == "migraine"
@@ -242,7 +298,11 @@ def play_form(form, slots: dict, say, max_turns: int = 60):
         if requested is None:
             return slots, asked
         asked.append(requested)
-        t = tracker(say(requested, asked.count(requested)), requested=requested, **{k: v for k, v in slots.items() if k != "requested_slot"})
+        t = tracker(
+            say(requested, asked.count(requested)),
+            requested=requested,
+            **{k: v for k, v in slots.items() if k != "requested_slot"},
+        )
         t.active_loop = {"name": form_name}
         events, _ = run_form(form, t)
         slots.update(events)
@@ -270,10 +330,19 @@ def test_every_screening_question_moves_on_after_two_unreadable_answers(unreadab
     assert {e["name"]: e["value"] for e in events}["screening_outcome"] == "needs_review"
 
 
-@pytest.mark.parametrize("slot", ["pregnant", "psychosis_history", "ketamine_reaction", "heart_condition", "seizure_history"])
+@pytest.mark.parametrize(
+    "slot", ["pregnant", "psychosis_history", "ketamine_reaction", "heart_condition", "seizure_history"]
+)
 def test_unclear_safety_answer_goes_to_review_through_the_form(slot):
-    answers = {"age": "45", "condition": "CRPS", "pain_duration_months": "3 years", "pain_severity": "7",
-               "prior_treatments": "physical therapy", "medications": "none", "medications_confirmed": "yes"}
+    answers = {
+        "age": "45",
+        "condition": "CRPS",
+        "pain_duration_months": "3 years",
+        "pain_severity": "7",
+        "prior_treatments": "physical therapy",
+        "medications": "none",
+        "medications_confirmed": "yes",
+    }
 
     def say(asked, n):
         return "..." if asked == slot else answers.get(asked, "no")
@@ -286,10 +355,24 @@ def test_unclear_safety_answer_goes_to_review_through_the_form(slot):
 
 
 def test_every_contact_question_moves_on_and_no_invalid_value_is_stored():
-    screened = dict(age=50.0, condition="crps", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                    medications=[], medications_confirmed=True, screening_outcome="qualified", **NO_ANSWERS)
-    bad = {"full_name": "...", "email": "jane at example", "phone": "555-01", "preferred_contact_time": "??",
-           "contact_consent": "hmm"}
+    screened = dict(
+        age=50.0,
+        condition="crps",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=[],
+        medications_confirmed=True,
+        screening_outcome="qualified",
+        **NO_ANSWERS,
+    )
+    bad = {
+        "full_name": "...",
+        "email": "jane at example",
+        "phone": "555-01",
+        "preferred_contact_time": "??",
+        "contact_consent": "hmm",
+    }
     slots, asked = play_form(ValidateContactForm(), screened, lambda slot, n: bad[slot])
     assert asked == [s for s in DOMAIN["forms"]["contact_form"]["required_slots"] for _ in range(2)]
     assert all(slots.get(s) is None for s in bad)
@@ -305,16 +388,25 @@ def test_contact_wanted_unclear_twice_stops_asking():
 
 
 def test_a_good_answer_after_one_bad_one_is_taken_and_the_count_resets():
-    script = {"full_name": ["Jane"], "email": ["jane at", "jane@example.com"], "phone": ["303 555 0142"],
-              "preferred_contact_time": ["mornings"], "contact_consent": ["yes"]}
-    slots, asked = play_form(ValidateContactForm(), {"screening_outcome": "qualified"}, lambda slot, n: script[slot][n - 1])
+    script = {
+        "full_name": ["Jane"],
+        "email": ["jane at", "jane@example.com"],
+        "phone": ["303 555 0142"],
+        "preferred_contact_time": ["mornings"],
+        "contact_consent": ["yes"],
+    }
+    slots, asked = play_form(
+        ValidateContactForm(), {"screening_outcome": "qualified"}, lambda slot, n: script[slot][n - 1]
+    )
     assert asked == ["full_name", "email", "email", "phone", "preferred_contact_time", "contact_consent"]
     assert slots["email"] == "jane@example.com" and slots["failed_slot"] is None
 
 
 def test_an_interruption_counts_so_no_question_is_asked_a_third_time():
     # back in the form after a FAQ answer (latest action is not action_listen): the question was not answered
-    t = tracker("is it addictive?", intent="faq_addictive", requested="pregnant", failed_slot="pregnant", failed_attempts=1.0)
+    t = tracker(
+        "is it addictive?", intent="faq_addictive", requested="pregnant", failed_slot="pregnant", failed_attempts=1.0
+    )
     t.events.append({"event": "action", "name": "action_answer_faq"})
     t.active_loop = {"name": "screening_form"}
     slots, _ = run_form(ValidateScreeningForm(), t)
@@ -329,23 +421,44 @@ def test_age_correction_to_a_minor_while_the_condition_is_open():
 
 
 def test_minor_correction_during_contact_questions_drops_every_contact_detail():
-    answers = dict(age=45.0, condition="crps", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                   medications=[], medications_confirmed=True, screening_outcome="qualified", **NO_ANSWERS)
+    answers = dict(
+        age=45.0,
+        condition="crps",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=[],
+        medications_confirmed=True,
+        screening_outcome="qualified",
+        **NO_ANSWERS,
+    )
     t = tracker("wait, I'm actually 17", requested="phone", full_name="Sam Young", email="sam@example.com", **answers)
     slots, messages = run_form(ValidateContactForm(), t)
     assert slots["age"] == 17.0 and slots["screening_outcome"] == "not_eligible"
     assert slots["full_name"] is None and slots["email"] is None and slots["requested_slot"] is None
     assert "only treats adults" in messages[0]["text"]
     # and even if the slots still held them, the lead keeps none
-    t = tracker(**dict(answers, age=17.0, screening_outcome="not_eligible"), full_name="Sam Young", email="sam@example.com",
-                phone="+13035550142", contact_consent=True)
+    t = tracker(
+        **dict(answers, age=17.0, screening_outcome="not_eligible"),
+        full_name="Sam Young",
+        email="sam@example.com",
+        phone="+13035550142",
+        contact_consent=True,
+    )
     lead = context.lead_store().get(run_async_action(ActionStoreLead(), CollectingDispatcher(), t)[0]["value"])
     assert lead["full_name"] is None and lead["email"] is None and lead["phone"] is None
 
 
 def test_medication_list_does_not_overwrite_the_pain_duration():
-    t = tracker("oxycodone 10mg twice a day, metformin, lisinopril", requested="medications", age=50.0,
-                condition="crps", pain_duration_months=96.0, pain_severity=7.0, prior_treatments="pt")
+    t = tracker(
+        "oxycodone 10mg twice a day, metformin, lisinopril",
+        requested="medications",
+        age=50.0,
+        condition="crps",
+        pain_duration_months=96.0,
+        pain_severity=7.0,
+        prior_treatments="pt",
+    )
     slots, _ = run_form(ValidateScreeningForm(), t)
     assert "pain_duration_months" not in slots
     assert set(slots["medications"]) == {"oxycodone", "metformin", "lisinopril"}
@@ -355,11 +468,20 @@ def test_hedged_no_is_a_no_with_a_note_not_a_review():
     t = tracker("not that I know of", requested="liver_disease")
     slots, _ = run_form(ValidateScreeningForm(), t)
     assert slots["liver_disease"] is False and slots["answer_notes"] == {"liver_disease": "not that I know of"}
-    answers = dict(age=50.0, condition="fibromyalgia", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                   medications=[], medications_confirmed=True, **NO_ANSWERS)
+    answers = dict(
+        age=50.0,
+        condition="fibromyalgia",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=[],
+        medications_confirmed=True,
+        **NO_ANSWERS,
+    )
     answers["answer_notes"] = {"liver_disease": "not that I know of"}
     events = ActionScreeningOutcome().run(CollectingDispatcher(), tracker(**answers), DOMAIN)
     assert {e["name"]: e["value"] for e in events}["screening_outcome"] == "qualified"
+
 
 def test_read_back_keeps_what_was_understood_in_context():
     """'fentanyl off the street' is read back as a counted substance, 'vitamin d' as a supplement."""
@@ -381,8 +503,13 @@ def crisis_tracker(text: str, source: str, form=None, requested=None, **slots) -
 
 def test_a_classifier_only_crisis_mid_form_shows_988_and_911_and_the_screening_goes_on():
     dispatcher = CollectingDispatcher()
-    t = crisis_tracker("hi im asking for myself about my back pain", "classifier", form="screening_form",
-                       requested="condition", age=40.0)
+    t = crisis_tracker(
+        "hi im asking for myself about my back pain",
+        "classifier",
+        form="screening_form",
+        requested="condition",
+        age=40.0,
+    )
     events = run_async_action(ActionCrisisResponse(), dispatcher, t)
     text = dispatcher.messages[0]["text"]
     assert "988" in text and "911" in text
@@ -404,8 +531,14 @@ def test_a_pattern_crisis_mid_form_ends_the_screening_and_flags_the_lead_urgent(
 
 
 def test_a_classifier_only_crisis_can_still_be_the_answer_to_the_open_question():
-    t = crisis_tracker("CRPS in my left foot and nothing is helping", "classifier", form="screening_form",
-                       requested="condition", age=40.0, health_data_consent=True)
+    t = crisis_tracker(
+        "CRPS in my left foot and nothing is helping",
+        "classifier",
+        form="screening_form",
+        requested="condition",
+        age=40.0,
+        health_data_consent=True,
+    )
     t.events.append({"event": "action", "name": "action_crisis_response"})
     slots, _ = run_form(ValidateScreeningForm(), t)
     assert slots["condition"] == "crps"
@@ -414,8 +547,16 @@ def test_a_classifier_only_crisis_can_still_be_the_answer_to_the_open_question()
 def test_a_lead_is_stored_qualified_only_when_its_answers_say_so():
     """The stored outcome is assessed again from the answers: a tracker that claims `qualified` with a safety
     answer missing is stored as clinician review."""
-    answers = dict(age=50.0, condition="fibromyalgia", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                   medications=[], medications_confirmed=True, **NO_ANSWERS)
+    answers = dict(
+        age=50.0,
+        condition="fibromyalgia",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=[],
+        medications_confirmed=True,
+        **NO_ANSWERS,
+    )
     answers["heart_condition"] = None
     t = tracker(**answers, screening_outcome="qualified", outcome_reasons=[])
     events = run_async_action(ActionStoreLead(), CollectingDispatcher(), t)

@@ -46,8 +46,9 @@ def test_import_contract_is_kept(contract, monkeypatch):
     monkeypatch.chdir(ROOT)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        kept = use_cases.lint_imports(config_filename=str(PYPROJECT), limit_to_contracts=(contract,),
-                                      cache_dir=None, no_logo=True)
+        kept = use_cases.lint_imports(
+            config_filename=str(PYPROJECT), limit_to_contracts=(contract,), cache_dir=None, no_logo=True
+        )
     assert kept, f"import contract {contract!r} is broken (pyproject.toml, docs/architecture.md):\n{printed.getvalue()}"
 
 
@@ -64,8 +65,10 @@ def test_cycle_check_names_a_cycle_across_packages_and_through_an_init():
     graph.add_import(importer="bot.staff", imported="bot.staff.audit")
     graph.add_import(importer="bot.staff.audit", imported="bot.staff")
     cycles = checker.find_cycles(graph)
-    assert any(line.startswith("bot.infra.clock imports actions.context, which leads back: actions.context -> ")
-               for line in cycles), cycles
+    assert any(
+        line.startswith("bot.infra.clock imports actions.context, which leads back: actions.context -> ")
+        for line in cycles
+    ), cycles
     assert "bot.staff imports bot.staff.audit, which leads back: bot.staff.audit -> bot.staff" in cycles
 
 
@@ -93,7 +96,13 @@ print(sorted(name for name in sys.modules if name.startswith("bot.screening.")))
 
 def test_screening_works_without_rasa_sanic_or_sqlalchemy_installed():
     """The conversation's rules import (and load the policy and lexicon) with those packages made unimportable."""
-    done = subprocess.run([sys.executable, "-c", BLOCKER], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     assert "'bot.screening.flow'" in done.stdout and "'bot.screening.messages'" in done.stdout

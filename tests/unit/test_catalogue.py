@@ -99,8 +99,13 @@ def with_new_question(monkeypatch):
 
 def answers(**changes):
     base = {
-        "age": 45.0, "condition": "crps", "pain_duration_months": 24.0, "pain_severity": 7.0,
-        "prior_treatments": "physical therapy", "medications": [], "medications_confirmed": True,
+        "age": 45.0,
+        "condition": "crps",
+        "pain_duration_months": 24.0,
+        "pain_severity": 7.0,
+        "prior_treatments": "physical therapy",
+        "medications": [],
+        "medications_confirmed": True,
         **dict.fromkeys(catalogue.yes_no_slots(), False),
     }
     base.update(changes)
@@ -108,9 +113,18 @@ def answers(**changes):
 
 
 def lead_with(**changes):
-    return {"id": "L-BLEEDING", "outcome": "needs_review", "reasons": ["a bleeding disorder"],
-            "answers": answers_from_slots(answers(**changes)), "medications": [], "contact_consent": True,
-            "full_name": "Sam Rivers", "created_at": None, "updated_at": None, "status": "new"}
+    return {
+        "id": "L-BLEEDING",
+        "outcome": "needs_review",
+        "reasons": ["a bleeding disorder"],
+        "answers": answers_from_slots(answers(**changes)),
+        "medications": [],
+        "contact_consent": True,
+        "full_name": "Sam Rivers",
+        "created_at": None,
+        "updated_at": None,
+        "status": "new",
+    }
 
 
 def tracker(text, requested, **slots):
@@ -130,8 +144,12 @@ def test_the_form_asks_and_reads_the_new_question(with_new_question):
         events = pool.submit(asyncio.run, form.run(CollectingDispatcher(), t, DOMAIN)).result()
     assert "bleeding_disorder" in required
     assert {e["name"]: e["value"] for e in events}["bleeding_disorder"] is True
-    assert form.extract_bleeding_disorder(CollectingDispatcher(), tracker("no", "bleeding_disorder"), DOMAIN)[
-        "bleeding_disorder"] is False
+    assert (
+        form.extract_bleeding_disorder(CollectingDispatcher(), tracker("no", "bleeding_disorder"), DOMAIN)[
+            "bleeding_disorder"
+        ]
+        is False
+    )
 
 
 def test_a_yes_sends_the_new_question_to_review_and_a_no_keeps_qualified(with_new_question, lexicon):
@@ -144,20 +162,40 @@ def test_a_yes_sends_the_new_question_to_review_and_a_no_keeps_qualified(with_ne
 
 def test_staff_see_the_new_question_on_the_lead_page_csv_email_and_fhir(with_new_question):
     lead = lead_with(bleeding_disorder=True)
-    templates = Environment(loader=FileSystemLoader(ROOT / "bot" / "web" / "templates"), autoescape=select_autoescape(["html"]))
+    templates = Environment(
+        loader=FileSystemLoader(ROOT / "bot" / "web" / "templates"), autoescape=select_autoescape(["html"])
+    )
     templates.filters["when"] = staff.when
     page = templates.get_template("staff/lead.html").render(
-        session=None, csrf="", statuses=[], lead=lead, view=staff.lead_view(lead), transcript={"turns": []}, events=[],
-        close_reason=None, close_reasons={}, notifications=[], saved=False, error=None)
+        session=None,
+        csrf="",
+        statuses=[],
+        lead=lead,
+        view=staff.lead_view(lead),
+        transcript={"turns": []},
+        events=[],
+        close_reason=None,
+        close_reasons={},
+        notifications=[],
+        saved=False,
+        error=None,
+    )
     assert '<tr class="flagged"><td>A bleeding disorder</td><td>yes</td></tr>' in page
 
     text = io.StringIO()
     csv.writer(text).writerows([staff.csv_fields(), staff.csv_row(lead)])
     row = list(csv.DictReader(io.StringIO(text.getvalue())))[0]
-    assert row["bleeding_disorder"] == "yes" and row["liver_disease"] == "no" and row["pain_duration_months"] == "24 months"
+    assert (
+        row["bleeding_disorder"] == "yes"
+        and row["liver_disease"] == "no"
+        and row["pain_duration_months"] == "24 months"
+    )
 
     assert "A bleeding disorder: yes" in notify.health_summary(lead)
 
     items = {i["linkId"]: i for i in fhir.build(lead)["item"]}
-    assert items["bleeding_disorder"] == {"linkId": "bleeding_disorder", "text": "A bleeding disorder",
-                                          "answer": [{"valueBoolean": True}]}
+    assert items["bleeding_disorder"] == {
+        "linkId": "bleeding_disorder",
+        "text": "A bleeding disorder",
+        "answer": [{"valueBoolean": True}],
+    }

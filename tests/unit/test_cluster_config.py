@@ -9,9 +9,15 @@ from bot.cluster import ClusterSettings, render_endpoints, render_nginx, render_
 
 
 def test_rendered_configs_follow_the_settings(tmp_path):
-    s = ClusterSettings.from_env({"CLUSTER_RASA_REPLICAS": "3", "CLUSTER_WEB_PORT": "18080", "CLUSTER_PORT_BASE": "20000",
-                                  "CLUSTER_DATABASE_URL": "postgresql://bot:p%40ss@db.local:5433/chat",
-                                  "CLUSTER_DIR": str(tmp_path)})
+    s = ClusterSettings.from_env(
+        {
+            "CLUSTER_RASA_REPLICAS": "3",
+            "CLUSTER_WEB_PORT": "18080",
+            "CLUSTER_PORT_BASE": "20000",
+            "CLUSTER_DATABASE_URL": "postgresql://bot:p%40ss@db.local:5433/chat",
+            "CLUSTER_DIR": str(tmp_path),
+        }
+    )
     assert s.rasa_ports == (20000, 20001, 20002) and s.action_ports == (20020, 20021) and s.web_ports == (20040, 20041)
     nginx = render_nginx(s)
     for port in s.rasa_ports + s.action_ports + s.web_ports:
@@ -38,13 +44,24 @@ def test_rasa_reads_the_rendered_endpoints_with_the_secrets_filled_in(tmp_path, 
     literally, and every action call of the cluster was refused."""
     from rasa.utils.endpoints import read_endpoint_config
 
-    values = {"ACTION_SERVER_TOKEN": "s3cret", "ACTION_ENDPOINT_URL": "http://actions:5055/webhook",
-              "DB_HOST": "db", "DB_PORT": "5432", "DB_NAME": "chat", "DB_USER": "bot", "DB_PASSWORD": "p@ss:w",
-              "REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "0", "TICKET_LOCK_LIFETIME": "20"}
+    values = {
+        "ACTION_SERVER_TOKEN": "s3cret",
+        "ACTION_ENDPOINT_URL": "http://actions:5055/webhook",
+        "DB_HOST": "db",
+        "DB_PORT": "5432",
+        "DB_NAME": "chat",
+        "DB_USER": "bot",
+        "DB_PASSWORD": "p@ss:w",
+        "REDIS_HOST": "redis",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": "0",
+        "TICKET_LOCK_LIFETIME": "20",
+    }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
-    settings = ClusterSettings.from_env({"CLUSTER_DATABASE_URL": "postgresql://bot:p%40ss%3Aw@db:5432/chat",
-                                         "CLUSTER_DIR": str(tmp_path)})
+    settings = ClusterSettings.from_env(
+        {"CLUSTER_DATABASE_URL": "postgresql://bot:p%40ss%3Aw@db:5432/chat", "CLUSTER_DIR": str(tmp_path)}
+    )
     path = tmp_path / "endpoints.yml"
     path.write_text(render_endpoints(settings, placeholders=placeholders))
     action = read_endpoint_config(str(path), "action_endpoint")

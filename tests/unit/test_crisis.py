@@ -225,8 +225,16 @@ def test_everyday_idioms_denials_and_questions_are_not_crisis(text):
     assert not is_crisis(text)
 
 
-@pytest.mark.parametrize("text", ["this pain is killing me today", "I cut back on my meds", "I'm dying to try it",
-                                  "I'm not suicidal, just tired", "I'd kill for a nap"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this pain is killing me today",
+        "I cut back on my meds",
+        "I'm dying to try it",
+        "I'm not suicidal, just tired",
+        "I'd kill for a nap",
+    ],
+)
 def test_idiom_guard_holds_back_the_classifier(text):
     assert is_everyday_idiom(text)
 
@@ -301,7 +309,6 @@ def test_patterns_win_whatever_the_classifier_says():
     assert "active_ideation" in msg.get("crisis_detection")["patterns"]
 
 
-
 # Generalised patterns (2026-12-03): each category by what it means, examples written for these tests only.
 GENERAL_CRISIS = {
     "passive_ideation": [
@@ -372,18 +379,32 @@ def test_generalised_patterns_leave_ordinary_talk_alone(text):
     assert not is_crisis(text), text
 
 
-@pytest.mark.parametrize("text", [
-    "honestly nobody would miss me", "i dont know why im still alive", "by the time you read this",
-    "please look after my boys when i'm gone", "i'll finally be at peace soon", "ive decided its time.",
-    "my husband keeps a pistol in the safe and i keep thinking about it", "gonna swallow everything in the cabinet",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "honestly nobody would miss me",
+        "i dont know why im still alive",
+        "by the time you read this",
+        "please look after my boys when i'm gone",
+        "i'll finally be at peace soon",
+        "ive decided its time.",
+        "my husband keeps a pistol in the safe and i keep thinking about it",
+        "gonna swallow everything in the cabinet",
+    ],
+)
 def test_more_general_shapes_are_crisis(text):
     assert is_crisis(text), text
 
 
-@pytest.mark.parametrize("text", [
-    "nobody would notice if i skipped one pt session", "i decided it's time to try ketamine",
-    "i take all my evening pills with dinner", "i'm going away for the weekend", "the end of the road for my old car",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody would notice if i skipped one pt session",
+        "i decided it's time to try ketamine",
+        "i take all my evening pills with dinner",
+        "i'm going away for the weekend",
+        "the end of the road for my old car",
+    ],
+)
 def test_more_general_shapes_leave_ordinary_talk_alone(text):
     assert not is_crisis(text), text

@@ -145,8 +145,14 @@ def test_each_yes_no_criterion(policy, lexicon, slot, expected_outcome, expected
 
 def test_every_yes_no_criterion_is_covered():
     assert set(YES_NO_REASONS) == {
-        "pregnant", "psychosis_history", "ketamine_reaction", "heart_condition", "liver_disease",
-        "pressure_condition", "substance_use", "seizure_history",
+        "pregnant",
+        "psychosis_history",
+        "ketamine_reaction",
+        "heart_condition",
+        "liver_disease",
+        "pressure_condition",
+        "substance_use",
+        "seizure_history",
     }
 
 
@@ -162,7 +168,15 @@ def test_unanswered_criterion_is_review(policy, lexicon):
 # --- boundaries ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "age, outcome",
-    [(16, NOT_ELIGIBLE), (17, NOT_ELIGIBLE), (17.9, NOT_ELIGIBLE), (18, QUALIFIED), (18.0, QUALIFIED), (19, QUALIFIED), (90, QUALIFIED)],
+    [
+        (16, NOT_ELIGIBLE),
+        (17, NOT_ELIGIBLE),
+        (17.9, NOT_ELIGIBLE),
+        (18, QUALIFIED),
+        (18.0, QUALIFIED),
+        (19, QUALIFIED),
+        (90, QUALIFIED),
+    ],
 )
 def test_age_boundary(policy, lexicon, age, outcome):
     result = assess(with_(age=age), policy, lexicon)
@@ -173,7 +187,15 @@ def test_age_boundary(policy, lexicon, age, outcome):
 
 @pytest.mark.parametrize(
     "months, outcome",
-    [(0.5, NEEDS_REVIEW), (2.9, NEEDS_REVIEW), (2.99, NEEDS_REVIEW), (3.0, QUALIFIED), (3, QUALIFIED), (3.1, QUALIFIED), (120, QUALIFIED)],
+    [
+        (0.5, NEEDS_REVIEW),
+        (2.9, NEEDS_REVIEW),
+        (2.99, NEEDS_REVIEW),
+        (3.0, QUALIFIED),
+        (3, QUALIFIED),
+        (3.1, QUALIFIED),
+        (120, QUALIFIED),
+    ],
 )
 def test_pain_duration_boundary(policy, lexicon, months, outcome):
     result = assess(with_(pain_duration_months=months), policy, lexicon)
@@ -189,7 +211,9 @@ def test_stop_asking_after_age(policy):
 
 
 # --- conditions ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("condition", ["crps", "fibromyalgia", "neuropathic_pain", "migraine", "back_pain", "lupus", "cyclic_vomiting"])
+@pytest.mark.parametrize(
+    "condition", ["crps", "fibromyalgia", "neuropathic_pain", "migraine", "back_pain", "lupus", "cyclic_vomiting"]
+)
 def test_treated_conditions_qualify(policy, lexicon, condition):
     assert assess(with_(condition=condition), policy, lexicon).outcome == QUALIFIED
 
@@ -264,9 +288,17 @@ def test_opioids_are_a_note_only(policy, lexicon, generic):
 @pytest.mark.parametrize(
     "generic, drug_class",
     [
-        ("sertraline", "ssri"), ("duloxetine", "snri"), ("amitriptyline", "tca"), ("gabapentin", "gabapentinoid"),
-        ("ibuprofen", "nsaid"), ("cyclobenzaprine", "muscle_relaxant"), ("sumatriptan", "triptan"),
-        ("lithium", "lithium"), ("st_johns_wort", "st_johns_wort"), ("memantine", "memantine"), ("acetaminophen", "other"),
+        ("sertraline", "ssri"),
+        ("duloxetine", "snri"),
+        ("amitriptyline", "tca"),
+        ("gabapentin", "gabapentinoid"),
+        ("ibuprofen", "nsaid"),
+        ("cyclobenzaprine", "muscle_relaxant"),
+        ("sumatriptan", "triptan"),
+        ("lithium", "lithium"),
+        ("st_johns_wort", "st_johns_wort"),
+        ("memantine", "memantine"),
+        ("acetaminophen", "other"),
     ],
 )
 def test_note_classes_qualify(policy, lexicon, generic, drug_class):
@@ -281,8 +313,15 @@ def test_note_classes_qualify(policy, lexicon, generic, drug_class):
 
 @pytest.mark.parametrize(
     "generic, drug_class",
-    [("amoxicillin", "antibiotic"), ("valsartan", "antihypertensive"), ("glipizide", "diabetes"),
-     ("estradiol", "hormone"), ("cholecalciferol", "supplement"), ("magnesium", "supplement"), ("oxybutynin", "other")],
+    [
+        ("amoxicillin", "antibiotic"),
+        ("valsartan", "antihypertensive"),
+        ("glipizide", "diabetes"),
+        ("estradiol", "hormone"),
+        ("cholecalciferol", "supplement"),
+        ("magnesium", "supplement"),
+        ("oxybutynin", "other"),
+    ],
 )
 def test_everyday_classes_are_noted_not_reviewed(policy, lexicon, generic, drug_class):
     """Everyday drugs used to send visitors to review as unknown names; now they are recognised and noted."""
@@ -412,7 +451,10 @@ def test_class_missing_from_policy_falls_back_to_review(policy, lexicon):
 
 # --- wording -----------------------------------------------------------------------------------------
 ALL_FLAGS = with_(
-    age=16, pain_duration_months=1, condition="other", unsure_answers=["liver_disease"],
+    age=16,
+    pain_duration_months=1,
+    condition="other",
+    unsure_answers=["liver_disease"],
     medications=["alprazolam", "oxycodone", "zorblex", "benzodiazepine"],
     **{slot: True for slot in YES_NO_REASONS if slot != "liver_disease"},
 )

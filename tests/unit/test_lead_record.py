@@ -13,14 +13,30 @@ from bot.screening.messages import CRISIS_CHECK_NOTE
 from bot.screening.policy import load_policy
 
 ANSWERS = {
-    "age": 45.0, "condition": "crps", "condition_detail": "my right foot", "pain_duration_months": 24.0,
-    "pain_severity": 7.0, "prior_treatments": "physical therapy", "medications": [], "medications_confirmed": True,
-    "pregnant": False, "psychosis_history": False, "heart_condition": False, "liver_disease": False,
-    "substance_use": False, "ketamine_reaction": False, "pressure_condition": False, "seizure_history": False,
+    "age": 45.0,
+    "condition": "crps",
+    "condition_detail": "my right foot",
+    "pain_duration_months": 24.0,
+    "pain_severity": 7.0,
+    "prior_treatments": "physical therapy",
+    "medications": [],
+    "medications_confirmed": True,
+    "pregnant": False,
+    "psychosis_history": False,
+    "heart_condition": False,
+    "liver_disease": False,
+    "substance_use": False,
+    "ketamine_reaction": False,
+    "pressure_condition": False,
+    "seizure_history": False,
     "health_data_consent": True,
 }
-CONTACT = {"full_name": "Sam Rivers", "email": "sam@example.com", "phone": "+13035550142",
-           "preferred_contact_time": "mornings"}
+CONTACT = {
+    "full_name": "Sam Rivers",
+    "email": "sam@example.com",
+    "phone": "+13035550142",
+    "preferred_contact_time": "mornings",
+}
 WHEN = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc)
 
 
@@ -36,8 +52,9 @@ def lexicon():
 
 def record(policy, lexicon, **slots):
     slots = {**ANSWERS, **CONTACT, "screening_outcome": "qualified", **slots}
-    return lead_record(slots, assess(slots, policy, lexicon), policy, "conv-1", contact_consent_at=WHEN,
-                       health_consent_at=WHEN)
+    return lead_record(
+        slots, assess(slots, policy, lexicon), policy, "conv-1", contact_consent_at=WHEN, health_consent_at=WHEN
+    )
 
 
 def test_contact_kept_with_consent(policy, lexicon):
@@ -77,6 +94,8 @@ def test_outcome_is_assessed_and_answers_hold_health_only(policy, lexicon):
 def test_before_an_outcome_and_flags_win(policy):
     slots = {"age": 45.0, "crisis_possible": True, "lead_id": "L-ABCDEFGH"}
     lead = lead_record(slots, None, policy, "conv-2", urgent=True, human_requested=True)
-    assert lead["id"] == "L-ABCDEFGH" and lead["outcome"] is None and lead["reasons"] == [] and lead["medications"] == []
+    assert (
+        lead["id"] == "L-ABCDEFGH" and lead["outcome"] is None and lead["reasons"] == [] and lead["medications"] == []
+    )
     assert lead["urgent"] is True and lead["human_requested"] is True
     assert lead["answers"]["clinician_notes"] == [CRISIS_CHECK_NOTE]

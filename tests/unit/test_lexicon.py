@@ -118,8 +118,16 @@ def test_slang(lex, typed, generic, drug_class):
 
 @pytest.mark.parametrize(
     "typed, drug_class",
-    [("benzos", "benzodiazepine"), ("benzo", "benzodiazepine"), ("opioids", "opioid"), ("narcotics", "opioid"),
-     ("SSRIs", "ssri"), ("muscle relaxers", "muscle_relaxant"), ("antipsychotics", "antipsychotic"), ("MAOI", "maoi")],
+    [
+        ("benzos", "benzodiazepine"),
+        ("benzo", "benzodiazepine"),
+        ("opioids", "opioid"),
+        ("narcotics", "opioid"),
+        ("SSRIs", "ssri"),
+        ("muscle relaxers", "muscle_relaxant"),
+        ("antipsychotics", "antipsychotic"),
+        ("MAOI", "maoi"),
+    ],
 )
 def test_class_word_alone_counts_for_its_class(lex, typed, drug_class):
     med = lex.resolve(typed)
@@ -170,8 +178,21 @@ def test_same_drug_twice_is_listed_once(lex):
 
 @pytest.mark.parametrize(
     "text",
-    ["none", "None.", "nothing", "Nothing at all", "nope", "no", "no meds", "n/a", "I don't take anything",
-     "i dont take any medications", "I'm not taking anything", "not on any meds", "no, I don't"],
+    [
+        "none",
+        "None.",
+        "nothing",
+        "Nothing at all",
+        "nope",
+        "no",
+        "no meds",
+        "n/a",
+        "I don't take anything",
+        "i dont take any medications",
+        "I'm not taking anything",
+        "not on any meds",
+        "no, I don't",
+    ],
 )
 def test_none_gives_an_empty_list(lex, text):
     assert lex.parse_medication_answer(text) == []
@@ -199,10 +220,39 @@ def test_resolve_unknown_is_none(lex):
 
 
 ORDINARY = [
-    "pain", "nothing", "ability", "relax", "concert", "back", "daily", "morning", "I feel tired", "lyrics",
-    "olive", "value", "percent", "focus", "pristine", "coral", "sequel", "nanny", "vibes", "neurons",
-    "ketamine", "migraine", "fibro", "sleep", "tired", "my back hurts", "cramps", "heartburn", "anxiety attack",
-    "acid reflux", "ice pack", "crystal clear", "glass of water",
+    "pain",
+    "nothing",
+    "ability",
+    "relax",
+    "concert",
+    "back",
+    "daily",
+    "morning",
+    "I feel tired",
+    "lyrics",
+    "olive",
+    "value",
+    "percent",
+    "focus",
+    "pristine",
+    "coral",
+    "sequel",
+    "nanny",
+    "vibes",
+    "neurons",
+    "ketamine",
+    "migraine",
+    "fibro",
+    "sleep",
+    "tired",
+    "my back hurts",
+    "cramps",
+    "heartburn",
+    "anxiety attack",
+    "acid reflux",
+    "ice pack",
+    "crystal clear",
+    "glass of water",
 ]
 
 
@@ -283,7 +333,9 @@ def test_condition_misspelling_fuzzy_only_when_asked(lex, typed, canonical):
     assert lex.find_condition(typed, fuzzy=False) is None
 
 
-@pytest.mark.parametrize("text", ["my back", "headache", "arthritis", "neck pain", "nothing", "it hurts", "I feel tired"])
+@pytest.mark.parametrize(
+    "text", ["my back", "headache", "arthritis", "neck pain", "nothing", "it hurts", "I feel tired"]
+)
 def test_ambiguous_words_are_not_a_condition(lex, text):
     assert lex.find_condition(text) is None
 
@@ -309,7 +361,9 @@ def test_no_surface_form_is_a_never_match_word(lex):
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("generate_lexicon_data", ROOT / "scripts" / "generate_lexicon_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_lexicon_data", ROOT / "scripts" / "generate_lexicon_data.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -374,9 +428,18 @@ def test_everyday_drugs_resolve_with_their_class(lex, typed, generic, drug_class
 
 @pytest.mark.parametrize(
     "typed, generic",
-    [("xanbars", "alprazolam"), ("sobos", "buprenorphine"), ("dillies", "hydromorphone"), ("m30s", "oxycodone"),
-     ("roxies", "oxycodone"), ("norcs", "hydrocodone"), ("addies", "amphetamine"), ("trammies", "tramadol"),
-     ("school bus", "alprazolam"), ("subbies", "buprenorphine")],
+    [
+        ("xanbars", "alprazolam"),
+        ("sobos", "buprenorphine"),
+        ("dillies", "hydromorphone"),
+        ("m30s", "oxycodone"),
+        ("roxies", "oxycodone"),
+        ("norcs", "hydrocodone"),
+        ("addies", "amphetamine"),
+        ("trammies", "tramadol"),
+        ("school bus", "alprazolam"),
+        ("subbies", "buprenorphine"),
+    ],
 )
 def test_street_names_resolve_to_their_drug(lex, typed, generic):
     assert generics(lex.parse_medication_answer(typed)) == [generic]
@@ -384,9 +447,16 @@ def test_street_names_resolve_to_their_drug(lex, typed, generic):
 
 @pytest.mark.parametrize(
     "text, generic",
-    [("smack", "heroin"), ("yayo", "cocaine"), ("crystal meth", "methamphetamine"), ("kratom tea", "kratom"),
-     ("mary jane", "marijuana"), ("ecstasy", "mdma"), ("fentanyl I buy on the street", "fentanyl"),
-     ("norco from my buddy, not prescribed", "hydrocodone")],
+    [
+        ("smack", "heroin"),
+        ("yayo", "cocaine"),
+        ("crystal meth", "methamphetamine"),
+        ("kratom tea", "kratom"),
+        ("mary jane", "marijuana"),
+        ("ecstasy", "mdma"),
+        ("fentanyl I buy on the street", "fentanyl"),
+        ("norco from my buddy, not prescribed", "hydrocodone"),
+    ],
 )
 def test_illicit_substances_are_recorded_as_substance_use(lex, text, generic):
     meds = lex.parse_medication_answer(text)
@@ -419,7 +489,9 @@ def test_answers_keep_only_the_medications(lex, text, expected):
     assert generics(lex.parse_medication_answer(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["something for heartburn", "a pill when my stomach acts up", "twice a day at bedtime"])
+@pytest.mark.parametrize(
+    "text", ["something for heartburn", "a pill when my stomach acts up", "twice a day at bedtime"]
+)
 def test_answers_without_a_medication_name_keep_nothing(lex, text):
     assert lex.parse_medication_answer(text) is None
 
@@ -443,8 +515,15 @@ def test_lexicon_loads_and_parses_fast():
     assert (time.perf_counter() - start) / len(answers) < 0.02
 
 
-@pytest.mark.parametrize("text", ["on my feet all day, it feels like a crack in my spine", "I also take the subs to work",
-                                  "I'm on a pot of coffee a day", "taking the blues out of my life"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on my feet all day, it feels like a crack in my spine",
+        "I also take the subs to work",
+        "I'm on a pot of coffee a day",
+        "taking the blues out of my life",
+    ],
+)
 def test_everyday_street_words_are_not_picked_out_of_other_messages(lex, text):
     assert lex.find_medications(text) == []
 
@@ -454,9 +533,12 @@ def test_everyday_street_words_count_in_an_answer(lex):
     assert generics(lex.parse_medication_answer("subs and pot")) == ["buprenorphine", "marijuana"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("just ibuprofen and a turmeric capsule. The antibiotics were finished years ago.", ["ibuprofen", "turmeric"]),
-    ("gabapentin 300 three times a day, and oxycodone I took years ago after surgery", ["gabapentin"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("just ibuprofen and a turmeric capsule. The antibiotics were finished years ago.", ["ibuprofen", "turmeric"]),
+        ("gabapentin 300 three times a day, and oxycodone I took years ago after surgery", ["gabapentin"]),
+    ],
+)
 def test_a_medication_taken_in_the_past_is_not_a_current_one(lex, text, expected):
     assert [m.generic for m in lex.parse_medication_answer(text)] == expected

@@ -26,8 +26,15 @@ TODAY = dt.date(2025, 6, 15)
 # --- numbers in words --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text, expected",
-    [("thirty five", "35"), ("thirty-five", "35"), ("forty", "40"), ("eight", "8"), ("seventeen", "17"),
-     ("I am sixty two", "I am 62"), ("no numbers here", "no numbers here")],
+    [
+        ("thirty five", "35"),
+        ("thirty-five", "35"),
+        ("forty", "40"),
+        ("eight", "8"),
+        ("seventeen", "17"),
+        ("I am sixty two", "I am 62"),
+        ("no numbers here", "no numbers here"),
+    ],
 )
 def test_words_to_digits(text, expected):
     assert words_to_digits(text) == expected
@@ -55,7 +62,15 @@ def test_age_stated_anywhere(text, expected):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("35", 35.0), ("thirty five", 35.0), ("forty-two", 42.0), ("about 50", 50.0), ("17", 17.0), ("18.", 18.0), ("62 years", 62.0)],
+    [
+        ("35", 35.0),
+        ("thirty five", 35.0),
+        ("forty-two", 42.0),
+        ("about 50", 50.0),
+        ("17", 17.0),
+        ("18.", 18.0),
+        ("62 years", 62.0),
+    ],
 )
 def test_bare_age_only_when_asked(text, expected):
     assert parse_age(text, asked=True) == expected
@@ -64,7 +79,15 @@ def test_bare_age_only_when_asked(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["I'm 7/10 today", "I'm in pain", "I've had pain for 3 years", "I'm 5 months into this", "200", "0", "I take 40 mg"],
+    [
+        "I'm 7/10 today",
+        "I'm in pain",
+        "I've had pain for 3 years",
+        "I'm 5 months into this",
+        "200",
+        "0",
+        "I take 40 mg",
+    ],
 )
 def test_not_an_age(text):
     assert parse_age(text, asked=True) is None
@@ -107,7 +130,13 @@ def test_weeks_in_months():
 
 @pytest.mark.parametrize(
     "text, months",
-    [("since 2015", 120.0), ("Since 2020", 60.0), ("it started in 2023", 24.0), ("back in 1999", 312.0), ("since 2025", 1.0)],
+    [
+        ("since 2015", 120.0),
+        ("Since 2020", 60.0),
+        ("it started in 2023", 24.0),
+        ("back in 1999", 312.0),
+        ("since 2025", 1.0),
+    ],
 )
 def test_since_a_year(text, months):
     assert parse_duration_months(text, asked=True, today=TODAY) == months
@@ -136,7 +165,14 @@ def test_not_a_duration(text):
 # --- severity ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text, value",
-    [("7/10", 7.0), ("7 / 10", 7.0), ("7 out of 10", 7.0), ("it's about 8 out of 10 most days", 8.0), ("10/10", 10.0), ("0/10", 0.0)],
+    [
+        ("7/10", 7.0),
+        ("7 / 10", 7.0),
+        ("7 out of 10", 7.0),
+        ("it's about 8 out of 10 most days", 8.0),
+        ("10/10", 10.0),
+        ("0/10", 0.0),
+    ],
 )
 def test_severity_with_scale(text, value):
     assert parse_severity(text, asked=False) == value
@@ -145,7 +181,17 @@ def test_severity_with_scale(text, value):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("7", 7.0), ("7-8", 7.5), ("7 - 8", 7.5), ("6 to 7", 6.5), ("about a seven", 7.0), ("it's a 9", 9.0), ("0", 0.0), ("10", 10.0), ("6.5", 6.5)],
+    [
+        ("7", 7.0),
+        ("7-8", 7.5),
+        ("7 - 8", 7.5),
+        ("6 to 7", 6.5),
+        ("about a seven", 7.0),
+        ("it's a 9", 9.0),
+        ("0", 0.0),
+        ("10", 10.0),
+        ("6.5", 6.5),
+    ],
 )
 def test_bare_severity_only_when_asked(text, value):
     assert parse_severity(text, asked=True) == value
@@ -158,16 +204,34 @@ def test_severity_out_of_range_or_not_a_score(text):
 
 
 # --- yes / no ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["yes", "Yes.", "yeah", "yep", "y", "yes I do", "I have", "correct", "unfortunately yes", "I think so"])
+@pytest.mark.parametrize(
+    "text", ["yes", "Yes.", "yeah", "yep", "y", "yes I do", "I have", "correct", "unfortunately yes", "I think so"]
+)
 def test_yes(text):
     assert parse_yes_no(text) is True
 
 
 @pytest.mark.parametrize(
     "text",
-    ["no", "No.", "nope", "n", "never", "no, never", "not that I know of", "not really", "I don't", "I used to but not anymore",
-     "I used to, but not anymore", "I used to drink heavily but I quit", "no longer", "definitely not", "absolutely not",
-     "of course not", "nothing like that"],
+    [
+        "no",
+        "No.",
+        "nope",
+        "n",
+        "never",
+        "no, never",
+        "not that I know of",
+        "not really",
+        "I don't",
+        "I used to but not anymore",
+        "I used to, but not anymore",
+        "I used to drink heavily but I quit",
+        "no longer",
+        "definitely not",
+        "absolutely not",
+        "of course not",
+        "nothing like that",
+    ],
 )
 def test_no(text):
     assert parse_yes_no(text) is False
@@ -232,7 +296,14 @@ def test_volunteered_statements_with_negation(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["my mom had a stroke", "my father has epilepsy", "my sister is pregnant", "my wife is pregnant", "family history of seizures"]
+    "text",
+    [
+        "my mom had a stroke",
+        "my father has epilepsy",
+        "my sister is pregnant",
+        "my wife is pregnant",
+        "family history of seizures",
+    ],
 )
 def test_family_history_is_not_the_visitors_own(text):
     assert catalogue.find_volunteered(text) == {}
@@ -268,7 +339,9 @@ def test_email(text, expected):
     assert parse_email(text) == expected
 
 
-@pytest.mark.parametrize("text", ["jane@", "jane at gmail dot com", "a@b.c", "@example.com", "", "x" * 250 + "@example.com"])
+@pytest.mark.parametrize(
+    "text", ["jane@", "jane at gmail dot com", "a@b.c", "@example.com", "", "x" * 250 + "@example.com"]
+)
 def test_invalid_email(text):
     assert parse_email(text) is None
 
@@ -324,7 +397,9 @@ def test_markup_in_a_name_is_kept_as_text():
     assert parse_name("Jane <b>Doe</b>") == "Jane <b>Doe</b>"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "jane@example.com", "303 555 0142", "one two three four five six seven eight", "x" * 100])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "jane@example.com", "303 555 0142", "one two three four five six seven eight", "x" * 100]
+)
 def test_not_a_name(text):
     assert parse_name(text) is None
 
@@ -339,9 +414,17 @@ def test_clean_text():
 # --- issue 10: ages and durations in sentences, descriptive and hedged yes/no ------------------------------
 @pytest.mark.parametrize(
     "text, asked, expected",
-    [("52, and I've had fibromyalgia for about 10 years", True, 52.0), ("forty two", True, 42.0),
-     ("sorry, I typed that wrong, I'm actually 17", False, 17.0), ("I'll be 50 next month", False, 49.0), ("turning 18 in march lol", True, 17.0), ("just turned 18", True, 18.0), ("71 yrs young", True, 71.0),
-     ("I'm 10 years into this pain", True, None), ("52, and I've had fibromyalgia for about 10 years", False, None)],
+    [
+        ("52, and I've had fibromyalgia for about 10 years", True, 52.0),
+        ("forty two", True, 42.0),
+        ("sorry, I typed that wrong, I'm actually 17", False, 17.0),
+        ("I'll be 50 next month", False, 49.0),
+        ("turning 18 in march lol", True, 17.0),
+        ("just turned 18", True, 18.0),
+        ("71 yrs young", True, 71.0),
+        ("I'm 10 years into this pain", True, None),
+        ("52, and I've had fibromyalgia for about 10 years", False, None),
+    ],
 )
 def test_age_in_a_sentence(text, asked, expected):
     assert parse_age(text, asked=asked, today=TODAY) == expected
@@ -349,17 +432,30 @@ def test_age_in_a_sentence(text, asked, expected):
 
 @pytest.mark.parametrize(
     "text, age, months",
-    [("since high school", 40, 264.0), ("since high school", None, None), ("since I was a teenager", 36, 216.0),
-     ("it started last month", None, 1.0), ("on and off for years", None, 24.0), ("since March 2019", None, 75.0),
-     ("since I was 20", 45, 300.0), ("twice a day", None, None), ("a couple of years", None, 24.0)],
+    [
+        ("since high school", 40, 264.0),
+        ("since high school", None, None),
+        ("since I was a teenager", 36, 216.0),
+        ("it started last month", None, 1.0),
+        ("on and off for years", None, 24.0),
+        ("since March 2019", None, 75.0),
+        ("since I was 20", 45, 300.0),
+        ("twice a day", None, None),
+        ("a couple of years", None, 24.0),
+    ],
 )
 def test_relative_and_vague_durations(text, age, months):
     assert parse_duration_months(text, asked=True, today=TODAY, age=age) == months
 
 
 @pytest.mark.parametrize(
-    "text", ["oxycodone 10mg twice a day, metformin, lisinopril", "tried physical therapy for 2 years",
-             "I've been on gabapentin for 2 years", "3 weeks"],
+    "text",
+    [
+        "oxycodone 10mg twice a day, metformin, lisinopril",
+        "tried physical therapy for 2 years",
+        "I've been on gabapentin for 2 years",
+        "3 weeks",
+    ],
 )
 def test_no_duration_from_other_answers(text):
     assert parse_duration_months(text, asked=False, today=TODAY) is None
@@ -382,75 +478,114 @@ def test_the_dev_set_floors():
         return evaluator.yes_no_label(r.value, r.unsure, r.note)
 
     result = evaluator.score(
-        items, today, lambda t, a, d: parse_age(t, asked=a, today=d),
-        lambda t, a, d, age: parse_duration_months(t, asked=a, today=d, age=age), yes_no,
+        items,
+        today,
+        lambda t, a, d: parse_age(t, asked=a, today=d),
+        lambda t, a, d, age: parse_duration_months(t, asked=a, today=d, age=age),
+        yes_no,
     )["scores"]
     for kind, floor in {"age": 0.9, "duration": 0.95, "yes_no": 0.9}.items():
         ok, n = result[kind]
         assert ok / n >= floor, f"{kind}: {ok}/{n}"
 
 
-@pytest.mark.parametrize("text, current, expected", [
-    ("oops I meant 45 not 54", 54, 45.0), ("not 54, 45", 54, 45.0), ("I take 2 not 3", 54, None), ("45 not 54", None, None),
-])
+@pytest.mark.parametrize(
+    "text, current, expected",
+    [
+        ("oops I meant 45 not 54", 54, 45.0),
+        ("not 54, 45", 54, 45.0),
+        ("I take 2 not 3", 54, None),
+        ("45 not 54", None, None),
+    ],
+)
 def test_a_number_corrected_by_naming_the_old_one(text, current, expected):
     assert parsing.parse_swapped_number(text, current) == expected
 
 
-@pytest.mark.parametrize("text, current, expected", [
-    ("wait sorry i meant 2 YEARS not months", 2, 24.0), ("not months, years", 6, 72.0), ("3 years not 3 months", 3, 36.0),
-    ("no", 2, None), ("2 years not months", None, None),
-])
+@pytest.mark.parametrize(
+    "text, current, expected",
+    [
+        ("wait sorry i meant 2 YEARS not months", 2, 24.0),
+        ("not months, years", 6, 72.0),
+        ("3 years not 3 months", 3, 36.0),
+        ("no", 2, None),
+        ("2 years not months", None, None),
+    ],
+)
 def test_a_duration_corrected_by_its_unit(text, current, expected):
     assert parsing.parse_swapped_unit(text, current) == expected
 
 
-@pytest.mark.parametrize("text, slot, value, note", [
-    ("BP is fine on the lisinopril", "heart_condition", False, True),
-    ("couple beers on the weekend, nothing crazy", "substance_use", False, True),
-    ("I drink a lot every day", "substance_use", True, False),
-    ("just the kratom i already said", "substance_use", True, False),
-    ("go for it", None, True, False),
-])
+@pytest.mark.parametrize(
+    "text, slot, value, note",
+    [
+        ("BP is fine on the lisinopril", "heart_condition", False, True),
+        ("couple beers on the weekend, nothing crazy", "substance_use", False, True),
+        ("I drink a lot every day", "substance_use", True, False),
+        ("just the kratom i already said", "substance_use", True, False),
+        ("go for it", None, True, False),
+    ],
+)
 def test_everyday_answers_to_yes_no_questions(text, slot, value, note):
     reading = catalogue.read_yes_no(text, slot)
     assert (reading.value, reading.note) == (value, note)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("stop", True), ("i'm done here", True), ("let's not continue", True), ("never mind", True), ("qiut", True),
-    ("Ada Zorvathalt", False), ("Jordan Stopford", False), ("weekday mornings", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("stop", True),
+        ("i'm done here", True),
+        ("let's not continue", True),
+        ("never mind", True),
+        ("qiut", True),
+        ("Ada Zorvathalt", False),
+        ("Jordan Stopford", False),
+        ("weekday mornings", False),
+    ],
+)
 def test_a_stop_needs_a_word_that_says_it(text, expected):
     assert parsing.says_stop(text) is expected
 
 
-@pytest.mark.parametrize("text, asked, expected", [
-    ("I am seventy-four years of age.", True, 74.0), ("I have 41 years", True, 41.0), ("58F", True, 58.0),
-    ("In my early sixties, 62.", True, 62.0),
-    ("my daughter turned ten when it started, and she just turned sixteen", False, None),
-])
+@pytest.mark.parametrize(
+    "text, asked, expected",
+    [
+        ("I am seventy-four years of age.", True, 74.0),
+        ("I have 41 years", True, 41.0),
+        ("58F", True, 58.0),
+        ("In my early sixties, 62.", True, 62.0),
+        ("my daughter turned ten when it started, and she just turned sixteen", False, None),
+    ],
+)
 def test_ages_as_people_write_them(text, asked, expected):
     assert parse_age(text, asked=asked) == expected
 
 
-@pytest.mark.parametrize("text, asked, expected", [
-    ("Sx started ~2 wks post-op, so ~2 yrs", True, 24.0), ("about a year and 3 months", True, 15.0),
-    ("diabetic gastroparesis, type 1 since I was a kid. constant upper belly pain", False, None),
-    ("that 6 months was wrong. it's been more like 14 months", False, 14.0),
-])
+@pytest.mark.parametrize(
+    "text, asked, expected",
+    [
+        ("Sx started ~2 wks post-op, so ~2 yrs", True, 24.0),
+        ("about a year and 3 months", True, 15.0),
+        ("diabetic gastroparesis, type 1 since I was a kid. constant upper belly pain", False, None),
+        ("that 6 months was wrong. it's been more like 14 months", False, 14.0),
+    ],
+)
 def test_durations_as_people_write_them(text, asked, expected):
     assert parsing.parse_duration_months(text, asked=asked, age=40) == expected
 
 
-@pytest.mark.parametrize("text, slot, value", [
-    ("ok. no, I don't drink or use anything", "substance_use", False),
-    ("I have never had a seizure.", "seizure_history", False),
-    ("That is correct, thank you.", None, True),
-    ("had it for a surgery once years ago, no problems", "ketamine_reaction", False),
-    ("I never receive ketamine", "ketamine_reaction", False),
-    ("I take a small glass of sherry at Christmas, and nothing else.", "substance_use", False),
-])
+@pytest.mark.parametrize(
+    "text, slot, value",
+    [
+        ("ok. no, I don't drink or use anything", "substance_use", False),
+        ("I have never had a seizure.", "seizure_history", False),
+        ("That is correct, thank you.", None, True),
+        ("had it for a surgery once years ago, no problems", "ketamine_reaction", False),
+        ("I never receive ketamine", "ketamine_reaction", False),
+        ("I take a small glass of sherry at Christmas, and nothing else.", "substance_use", False),
+    ],
+)
 def test_more_yes_no_answers_as_people_give_them(text, slot, value):
     assert catalogue.read_yes_no(text, slot).value is value
 

@@ -58,7 +58,16 @@ def test_default_criteria_match_the_clinical_table(classes):
 def test_default_medication_classes_match_the_clinical_table(classes):
     policy = load_policy(known_classes=classes)
     # illicit: street drugs and kratom named as medications count as substance use (clinician review)
-    review = {"benzodiazepine", "lamotrigine", "maoi", "stimulant", "naltrexone", "theophylline", "antipsychotic", "illicit"}
+    review = {
+        "benzodiazepine",
+        "lamotrigine",
+        "maoi",
+        "stimulant",
+        "naltrexone",
+        "theophylline",
+        "antipsychotic",
+        "illicit",
+    }
     for cls, outcome in policy.medication_classes.items():
         assert outcome == ("review" if cls in review else "note"), cls
     assert policy.medication_classes["opioid"] == "note"
@@ -69,9 +78,21 @@ def test_default_medication_classes_match_the_clinical_table(classes):
 def test_default_treated_conditions(classes):
     policy = load_policy(known_classes=classes)
     assert policy.treated_conditions == [
-        "crps", "fibromyalgia", "neuropathic_pain", "migraine", "trigeminal_neuralgia", "phantom_limb_pain",
-        "back_pain", "cancer_pain", "rheumatoid_arthritis", "chronic_pancreatitis", "spinal_cord_injury_pain",
-        "lupus", "lyme_disease", "gastroparesis", "cyclic_vomiting",
+        "crps",
+        "fibromyalgia",
+        "neuropathic_pain",
+        "migraine",
+        "trigeminal_neuralgia",
+        "phantom_limb_pain",
+        "back_pain",
+        "cancer_pain",
+        "rheumatoid_arthritis",
+        "chronic_pancreatitis",
+        "spinal_cord_injury_pain",
+        "lupus",
+        "lyme_disease",
+        "gastroparesis",
+        "cyclic_vomiting",
     ]
     assert "other" not in policy.treated_conditions
 
@@ -136,8 +157,16 @@ def test_bad_medication_class_outcome(raw, classes, value):
     assert "'medication_classes.opioid'" in _error(raw, classes)
 
 
-@pytest.mark.parametrize("key, value", [("minimum_age", "18"), ("minimum_age", -1), ("minimum_age", True),
-                                        ("minimum_pain_months", None), ("minimum_pain_months", "three")])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("minimum_age", "18"),
+        ("minimum_age", -1),
+        ("minimum_age", True),
+        ("minimum_pain_months", None),
+        ("minimum_pain_months", "three"),
+    ],
+)
 def test_bad_numbers(raw, key, value):
     raw[key] = value
     assert f"'{key}'" in _error(raw)

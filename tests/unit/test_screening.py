@@ -54,8 +54,12 @@ MULTI = "I'm 45, I have CRPS and I take Xanax"
 
 # --- Turn ----------------------------------------------------------------------------------------------
 def test_turn_basics():
-    turn = Turn("  I'm   45  ", intent="inform", entities=[{"entity": "condition", "value": "CRPS"}, {"entity": "medication"}],
-                requested="age")
+    turn = Turn(
+        "  I'm   45  ",
+        intent="inform",
+        entities=[{"entity": "condition", "value": "CRPS"}, {"entity": "medication"}],
+        requested="age",
+    )
     assert turn.text == "I'm 45"
     assert turn.asked("age") is True and turn.asked("condition") is False
     assert turn.entity_values("condition") == ["crps"]
@@ -110,18 +114,27 @@ def test_age_from_a_soft_interruption_with_structure():
 
 # --- condition ------------------------------------------------------------------------------------------
 def test_condition_when_asked(lex):
-    result = extract_condition(Turn("complex regional pain syndrome", intent="inform", requested="condition"), None, lex)
+    result = extract_condition(
+        Turn("complex regional pain syndrome", intent="inform", requested="condition"), None, lex
+    )
     assert result == {"condition": "crps", "condition_detail": "complex regional pain syndrome"}
 
 
 def test_condition_from_entity(lex):
-    turn = Turn("the thing in my face", intent="inform", requested="condition",
-                entities=[{"entity": "condition", "value": "trigeminal_neuralgia"}])
+    turn = Turn(
+        "the thing in my face",
+        intent="inform",
+        requested="condition",
+        entities=[{"entity": "condition", "value": "trigeminal_neuralgia"}],
+    )
     assert extract_condition(turn, None, lex)["condition"] == "trigeminal_neuralgia"
 
 
 def test_condition_misspelled_when_asked(lex):
-    assert extract_condition(Turn("fibromyalgya", intent="inform", requested="condition"), None, lex)["condition"] == "fibromyalgia"
+    assert (
+        extract_condition(Turn("fibromyalgya", intent="inform", requested="condition"), None, lex)["condition"]
+        == "fibromyalgia"
+    )
 
 
 def test_condition_unrecognised_when_asked_is_other_with_detail(lex):
@@ -139,11 +152,15 @@ def test_condition_volunteered(lex):
 
 
 def test_condition_not_overwritten_in_passing(lex):
-    assert extract_condition(Turn("my migraines are worse", intent="inform", requested="pain_severity"), "crps", lex) == {}
+    assert (
+        extract_condition(Turn("my migraines are worse", intent="inform", requested="pain_severity"), "crps", lex) == {}
+    )
 
 
 def test_condition_correction(lex):
-    result = extract_condition(Turn("sorry, I meant fibromyalgia", intent="inform", requested="pain_severity"), "crps", lex)
+    result = extract_condition(
+        Turn("sorry, I meant fibromyalgia", intent="inform", requested="pain_severity"), "crps", lex
+    )
     assert result["condition"] == "fibromyalgia"
 
 
@@ -164,10 +181,14 @@ def test_crisis_is_not_a_condition(lex):
 # --- duration and severity ----------------------------------------------------------------------------
 def test_pain_duration():
     assert extract_pain_duration(Turn("3 years", intent="inform", requested="pain_duration_months")) == 36.0
-    assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="pain_duration_months")) == pytest.approx(1.38, abs=0.01)
+    assert extract_pain_duration(
+        Turn("about 6 weeks", intent="inform", requested="pain_duration_months")
+    ) == pytest.approx(1.38, abs=0.01)
     # another question open: only a clear statement of how long the pain has lasted
     assert extract_pain_duration(Turn("about 6 weeks", intent="inform", requested="age")) is None
-    assert extract_pain_duration(Turn("I've had the pain for 6 weeks", intent="inform", requested="age")) == pytest.approx(1.38, abs=0.01)
+    assert extract_pain_duration(
+        Turn("I've had the pain for 6 weeks", intent="inform", requested="age")
+    ) == pytest.approx(1.38, abs=0.01)
     assert extract_pain_duration(Turn("forever", intent="inform", requested="pain_duration_months")) == 120.0
     assert extract_pain_duration(Turn("forever", intent="inform", requested="condition")) is None
     assert extract_pain_duration(Turn("3 years", intent="stop", requested="pain_duration_months")) is None
@@ -202,14 +223,21 @@ def test_prior_treatments_capped():
 
 # --- medications --------------------------------------------------------------------------------------------
 def test_medications_when_asked(lex):
-    result = extract_medications(Turn("Xanax, lamictle and percs", intent="inform", requested="medications"), None, None, lex)
-    assert result == {"medications": ["alprazolam", "lamotrigine", "oxycodone"], "medications_typed": ["Xanax", "lamictle", "percs"]}
+    result = extract_medications(
+        Turn("Xanax, lamictle and percs", intent="inform", requested="medications"), None, None, lex
+    )
+    assert result == {
+        "medications": ["alprazolam", "lamotrigine", "oxycodone"],
+        "medications_typed": ["Xanax", "lamictle", "percs"],
+    }
 
 
 @pytest.mark.parametrize("text, intent", [("none", "deny"), ("nothing", "inform"), ("I don't take anything", "deny")])
 def test_no_medications(lex, text, intent):
     assert extract_medications(Turn(text, intent=intent, requested="medications"), None, None, lex) == {
-        "medications": [], "medications_typed": []}
+        "medications": [],
+        "medications_typed": [],
+    }
 
 
 def test_unknown_medication_kept(lex):
@@ -236,13 +264,19 @@ def test_medications_answer_drops_purpose_words(lex):
 
 
 def test_medication_entities_when_text_gives_nothing(lex):
-    turn = Turn("what I said before", intent="faq_what_is", requested="medications",
-                entities=[{"entity": "medication", "value": "Clonazepam"}])
+    turn = Turn(
+        "what I said before",
+        intent="faq_what_is",
+        requested="medications",
+        entities=[{"entity": "medication", "value": "Clonazepam"}],
+    )
     assert extract_medications(turn, None, None, lex)["medications"] == ["clonazepam"]
 
 
 def test_answer_replaces_the_list_when_asked_again(lex):
-    result = extract_medications(Turn("just Zoloft", intent="inform", requested="medications"), ["alprazolam"], ["Xanax"], lex)
+    result = extract_medications(
+        Turn("just Zoloft", intent="inform", requested="medications"), ["alprazolam"], ["Xanax"], lex
+    )
     assert result["medications"] == ["sertraline"]
 
 
@@ -252,13 +286,23 @@ def test_medications_volunteered_fill_an_empty_list(lex):
 
 
 def test_also_take_adds_and_reopens_the_read_back(lex):
-    result = extract_medications(Turn("I also take Lamictal", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex)
+    result = extract_medications(
+        Turn("I also take Lamictal", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex
+    )
     assert result == {
-        "medications": ["alprazolam", "lamotrigine"], "medications_typed": ["Xanax", "Lamictal"], "medications_confirmed": None}
+        "medications": ["alprazolam", "lamotrigine"],
+        "medications_typed": ["Xanax", "Lamictal"],
+        "medications_confirmed": None,
+    }
 
 
 def test_mention_without_add_cue_does_not_change_a_list(lex):
-    assert extract_medications(Turn("I take Lamictal", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex) == {}
+    assert (
+        extract_medications(
+            Turn("I take Lamictal", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex
+        )
+        == {}
+    )
 
 
 def test_drug_named_without_a_medication_cue_is_ignored_in_passing(lex):
@@ -266,7 +310,12 @@ def test_drug_named_without_a_medication_cue_is_ignored_in_passing(lex):
 
 
 def test_already_listed_is_no_change(lex):
-    assert extract_medications(Turn("I also take Xanax", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex) == {}
+    assert (
+        extract_medications(
+            Turn("I also take Xanax", intent="inform", requested="pregnant"), ["alprazolam"], ["Xanax"], lex
+        )
+        == {}
+    )
 
 
 def test_medications_never_from_prior_treatments_answer(lex):
@@ -287,13 +336,17 @@ def test_faq_question_while_medications_open_is_not_a_medication(lex):
 # --- read-back -------------------------------------------------------------------------------------------------
 def test_read_back_confirmed():
     assert extract_medications_confirmed(Turn("yes", intent="affirm", requested="medications_confirmed")) == {
-        "medications_confirmed": True}
+        "medications_confirmed": True
+    }
 
 
 @pytest.mark.parametrize("text, intent", [("no", "deny"), ("that's wrong", "inform"), ("/deny", "deny")])
 def test_read_back_fix_clears_medications(text, intent):
     assert extract_medications_confirmed(Turn(text, intent=intent, requested="medications_confirmed")) == {
-        "medications_confirmed": None, "medications": None, "medications_typed": None}
+        "medications_confirmed": None,
+        "medications": None,
+        "medications_typed": None,
+    }
 
 
 def test_read_back_only_when_asked():
@@ -315,8 +368,14 @@ def test_read_back_fix_with_an_added_name(lex):
 # --- yes / no contraindications --------------------------------------------------------------------------------
 @pytest.mark.parametrize("slot", YES_NO_SLOTS)
 def test_yes_no_when_asked(slot):
-    assert extract_yes_no(Turn("yes", intent="affirm", requested=slot), slot, None) == {slot: True, "unsure_answers": []}
-    assert extract_yes_no(Turn("no, never", intent="deny", requested=slot), slot, None) == {slot: False, "unsure_answers": []}
+    assert extract_yes_no(Turn("yes", intent="affirm", requested=slot), slot, None) == {
+        slot: True,
+        "unsure_answers": [],
+    }
+    assert extract_yes_no(Turn("no, never", intent="deny", requested=slot), slot, None) == {
+        slot: False,
+        "unsure_answers": [],
+    }
 
 
 def test_unsure_recorded():
@@ -325,12 +384,16 @@ def test_unsure_recorded():
 
 
 def test_sure_answer_clears_unsure():
-    result = extract_yes_no(Turn("yes", intent="affirm", requested="seizure_history"), "seizure_history", ["seizure_history"])
+    result = extract_yes_no(
+        Turn("yes", intent="affirm", requested="seizure_history"), "seizure_history", ["seizure_history"]
+    )
     assert result == {"seizure_history": True, "unsure_answers": []}
 
 
 def test_statement_answers_the_open_question():
-    result = extract_yes_no(Turn("I had a heart attack in 2019", intent="inform", requested="heart_condition"), "heart_condition", None)
+    result = extract_yes_no(
+        Turn("I had a heart attack in 2019", intent="inform", requested="heart_condition"), "heart_condition", None
+    )
     assert result == {"heart_condition": True, "unsure_answers": []}
 
 
@@ -341,8 +404,9 @@ def test_yes_no_volunteered_elsewhere():
 
 
 def test_yes_no_volunteered_negation():
-    assert extract_yes_no(Turn("no seizures though", intent="inform", requested="condition"), "seizure_history", None) == {
-        "seizure_history": False}
+    assert extract_yes_no(
+        Turn("no seizures though", intent="inform", requested="condition"), "seizure_history", None
+    ) == {"seizure_history": False}
 
 
 def test_plain_yes_for_one_question_does_not_answer_another():
@@ -354,7 +418,12 @@ def test_yes_no_unclear_answer_is_nothing():
 
 
 def test_yes_no_never_from_hard_interruption():
-    assert extract_yes_no(Turn("I'm pregnant, get me a human", intent="request_human", requested="pregnant"), "pregnant", None) == {}
+    assert (
+        extract_yes_no(
+            Turn("I'm pregnant, get me a human", intent="request_human", requested="pregnant"), "pregnant", None
+        )
+        == {}
+    )
 
 
 # --- the several-facts first message -------------------------------------------------------------------------
@@ -397,13 +466,21 @@ def test_full_name():
 
 
 def test_full_name_markup_kept_as_text():
-    assert extract_full_name(Turn("<script>alert(1)</script>", intent="inform", requested="full_name")) == "<script>alert(1)</script>"
+    assert (
+        extract_full_name(Turn("<script>alert(1)</script>", intent="inform", requested="full_name"))
+        == "<script>alert(1)</script>"
+    )
 
 
 def test_email():
     assert extract_email(Turn("Jane@Example.com", intent="inform", requested="email")) == {"email": "jane@example.com"}
-    assert extract_email(Turn("jane@example.com", intent="inform", requested="full_name")) == {"email": "jane@example.com"}
-    assert extract_email(Turn("jane at example", intent="inform", requested="email")) == {"email": None, "_invalid": "email"}
+    assert extract_email(Turn("jane@example.com", intent="inform", requested="full_name")) == {
+        "email": "jane@example.com"
+    }
+    assert extract_email(Turn("jane at example", intent="inform", requested="email")) == {
+        "email": None,
+        "_invalid": "email",
+    }
     assert extract_email(Turn("Jane Doe", intent="inform", requested="full_name")) == {}
     assert extract_email(Turn("jane@example.com", intent="request_human", requested="email")) == {}
 
@@ -414,14 +491,19 @@ def test_phone():
     assert extract_phone(Turn("555-0142", intent="inform", requested="phone")) == {"phone": None, "_invalid": "phone"}
     assert extract_phone(Turn("why do you need it?", intent="why_ask", requested="phone")) == {}
     # volunteered while another question is open
-    assert extract_phone(Turn("Jane, 303-555-0142", intent="inform", requested="full_name")) == {"phone": "+13035550142"}
+    assert extract_phone(Turn("Jane, 303-555-0142", intent="inform", requested="full_name")) == {
+        "phone": "+13035550142"
+    }
     # an email answer is not read as a phone number
     assert extract_phone(Turn("jane2125551234@example.com", intent="inform", requested="email")) == {}
     assert extract_phone(Turn("303-555-0142", intent="crisis", requested="phone")) == {}
 
 
 def test_preferred_contact_time():
-    assert extract_preferred_contact_time(Turn("weekday mornings", intent="inform", requested="preferred_contact_time")) == "weekday mornings"
+    assert (
+        extract_preferred_contact_time(Turn("weekday mornings", intent="inform", requested="preferred_contact_time"))
+        == "weekday mornings"
+    )
     assert extract_preferred_contact_time(Turn("mornings", intent="inform", requested="phone")) is None
     assert extract_preferred_contact_time(Turn("?", intent="inform", requested="preferred_contact_time")) is None
 
@@ -437,8 +519,11 @@ def test_contact_consent():
 @pytest.mark.parametrize("intent", sorted(HARD_INTERRUPTIONS))
 @pytest.mark.parametrize("requested", SCREENING_SLOTS + CONTACT_SLOTS + ["contact_wanted"])
 def test_hard_interruptions_never_fill_slots(lex, intent, requested):
-    turn = Turn("yes, I'm 45 with CRPS, I take Xanax, 7/10 for 3 years, jane@example.com 303-555-0142, I have glaucoma",
-                intent=intent, requested=requested)
+    turn = Turn(
+        "yes, I'm 45 with CRPS, I take Xanax, 7/10 for 3 years, jane@example.com 303-555-0142, I have glaucoma",
+        intent=intent,
+        requested=requested,
+    )
     assert extract_age(turn, None) is None
     assert extract_condition(turn, None, lex) == {}
     assert extract_pain_duration(turn) is None
@@ -456,7 +541,10 @@ def test_hard_interruptions_never_fill_slots(lex, intent, requested):
 
 
 @pytest.mark.parametrize("intent", sorted(SOFT_INTERRUPTIONS))
-@pytest.mark.parametrize("requested", ["condition", "prior_treatments", "medications", "full_name", "preferred_contact_time", "email", "phone"])
+@pytest.mark.parametrize(
+    "requested",
+    ["condition", "prior_treatments", "medications", "full_name", "preferred_contact_time", "email", "phone"],
+)
 def test_soft_interruptions_never_fill_free_text_slots(lex, intent, requested):
     turn = Turn("how does it work and what does it cost", intent=intent, requested=requested)
     assert extract_condition(turn, None, lex) == {}
@@ -502,7 +590,10 @@ def test_contact_asked_when_qualified_or_review(policy, outcome):
 
 def test_contact_asked_when_a_person_is_requested(policy):
     assert contact_required_slots({"human_requested": True}, policy) == CONTACT_SLOTS
-    assert contact_required_slots({"age": 45, "screening_outcome": "not_eligible", "human_requested": True}, policy) == CONTACT_SLOTS
+    assert (
+        contact_required_slots({"age": 45, "screening_outcome": "not_eligible", "human_requested": True}, policy)
+        == CONTACT_SLOTS
+    )
 
 
 def test_contact_slots_are_the_contract():
@@ -511,13 +602,27 @@ def test_contact_slots_are_the_contract():
 
 def test_answers_from_slots_keeps_health_answers_only():
     slots = {
-        "age": 45.0, "condition": "crps", "condition_detail": "CRPS in my foot", "medications": [], "pregnant": False,
-        "unsure_answers": ["liver_disease"], "health_data_consent": True, "full_name": "Jane", "email": "j@example.com",
-        "phone": "+13035550142", "pain_severity": None, "screening_outcome": "qualified",
+        "age": 45.0,
+        "condition": "crps",
+        "condition_detail": "CRPS in my foot",
+        "medications": [],
+        "pregnant": False,
+        "unsure_answers": ["liver_disease"],
+        "health_data_consent": True,
+        "full_name": "Jane",
+        "email": "j@example.com",
+        "phone": "+13035550142",
+        "pain_severity": None,
+        "screening_outcome": "qualified",
     }
     assert answers_from_slots(slots) == {
-        "age": 45.0, "condition": "crps", "condition_detail": "CRPS in my foot", "medications": [], "pregnant": False,
-        "unsure_answers": ["liver_disease"], "health_data_consent": True,
+        "age": 45.0,
+        "condition": "crps",
+        "condition_detail": "CRPS in my foot",
+        "medications": [],
+        "pregnant": False,
+        "unsure_answers": ["liver_disease"],
+        "health_data_consent": True,
     }
 
 
@@ -558,14 +663,20 @@ def test_descriptive_and_hedged_yes_no(slot, text, value, note):
 
 
 def test_a_hedge_is_not_unsure_but_not_sure_is():
-    assert extract_yes_no(Turn("not sure", requested="liver_disease"), "liver_disease", None)["unsure_answers"] == ["liver_disease"]
+    assert extract_yes_no(Turn("not sure", requested="liver_disease"), "liver_disease", None)["unsure_answers"] == [
+        "liver_disease"
+    ]
     assert "answer_notes" not in extract_yes_no(Turn("not sure", requested="liver_disease"), "liver_disease", None)
 
 
 def test_volunteered_statement_does_not_overwrite_an_earlier_answer_without_a_cue():
-    assert extract_yes_no(Turn("I have high blood pressure", requested="seizure_history"), "heart_condition", None, False) == {}
-    assert extract_yes_no(Turn("actually I do have high blood pressure", requested="seizure_history"), "heart_condition", None,
-                          False) == {"heart_condition": True}
+    assert (
+        extract_yes_no(Turn("I have high blood pressure", requested="seizure_history"), "heart_condition", None, False)
+        == {}
+    )
+    assert extract_yes_no(
+        Turn("actually I do have high blood pressure", requested="seizure_history"), "heart_condition", None, False
+    ) == {"heart_condition": True}
 
 
 def test_duration_never_from_a_medication_answer():
@@ -607,14 +718,33 @@ def test_contact_details_given_up_on_keep_no_words():
 def test_given_up_questions_are_not_asked_again(policy):
     assert "age" not in screening_required_slots({"unclear_answers": {"age": "x"}}, policy)
     assert contact_required_slots({"unclear_answers": {"email": None}, "screening_outcome": "qualified"}, policy) == [
-        "full_name", "phone", "preferred_contact_time", "contact_consent"]
-    assert contact_required_slots({"unclear_answers": {"contact_wanted": "hmm"}, "screening_outcome": "not_eligible"}, policy) == []
+        "full_name",
+        "phone",
+        "preferred_contact_time",
+        "contact_consent",
+    ]
+    assert (
+        contact_required_slots(
+            {"unclear_answers": {"contact_wanted": "hmm"}, "screening_outcome": "not_eligible"}, policy
+        )
+        == []
+    )
 
 
 def test_correction_during_contact_questions_reassesses(lex, policy):
-    slots = dict(age=45.0, condition="crps", pain_duration_months=24.0, pain_severity=8.0, prior_treatments="pt",
-                 medications=[], medications_confirmed=True, screening_outcome="qualified", full_name="Sam", email="s@example.com",
-                 **dict.fromkeys(YES_NO_SLOTS, False))
+    slots = dict(
+        age=45.0,
+        condition="crps",
+        pain_duration_months=24.0,
+        pain_severity=8.0,
+        prior_treatments="pt",
+        medications=[],
+        medications_confirmed=True,
+        screening_outcome="qualified",
+        full_name="Sam",
+        email="s@example.com",
+        **dict.fromkeys(YES_NO_SLOTS, False),
+    )
     changes = correction_events(Turn("actually I'm 17", requested="phone"), slots, policy, lex)
     assert changes["age"] == 17.0 and changes["screening_outcome"] == "not_eligible"
     assert changes["full_name"] is None and changes["email"] is None
@@ -626,30 +756,53 @@ def test_correction_during_contact_questions_reassesses(lex, policy):
 def test_a_correction_that_names_the_old_age_or_unit_while_another_question_is_open():
     assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 54) == 45.0
     assert extract_age(Turn("oops I meant 45 not 54", intent="inform", requested="condition"), 60) is None
-    assert extract_pain_duration(Turn("wait sorry i meant 2 YEARS not months", intent="inform", requested="pain_severity"), 2) == 24.0
+    assert (
+        extract_pain_duration(
+            Turn("wait sorry i meant 2 YEARS not months", intent="inform", requested="pain_severity"), 2
+        )
+        == 24.0
+    )
 
 
 def test_a_name_is_a_name_whatever_the_classifier_makes_of_it():
-    assert extract_full_name(Turn("Ada Zorvathaha", intent="out_of_scope", requested="full_name", confidence=1.0)) == "Ada Zorvathaha"
-    assert extract_full_name(Turn("how much does it cost?", intent="faq_cost", requested="full_name", confidence=1.0)) is None
+    assert (
+        extract_full_name(Turn("Ada Zorvathaha", intent="out_of_scope", requested="full_name", confidence=1.0))
+        == "Ada Zorvathaha"
+    )
+    assert (
+        extract_full_name(Turn("how much does it cost?", intent="faq_cost", requested="full_name", confidence=1.0))
+        is None
+    )
     assert extract_full_name(Turn("Ada Zorvathaha", intent="stop", requested="full_name")) is None
 
 
 def test_a_pregnancy_reported_later_changes_the_earlier_no():
     text = "wait actually scratch my pregnancy answer, i took a test this morning and it was positive"
-    assert extract_yes_no(Turn(text, intent="inform", requested="liver_disease"), "pregnant", [], False) == {"pregnant": True}
-    assert extract_yes_no(Turn("my covid test was positive last month", intent="inform", requested="liver_disease"),
-                          "pregnant", [], False) == {}
+    assert extract_yes_no(Turn(text, intent="inform", requested="liver_disease"), "pregnant", [], False) == {
+        "pregnant": True
+    }
+    assert (
+        extract_yes_no(
+            Turn("my covid test was positive last month", intent="inform", requested="liver_disease"),
+            "pregnant",
+            [],
+            False,
+        )
+        == {}
+    )
 
 
-@pytest.mark.parametrize("loops,expected", [
-    (["consent_form", None, "screening_form", None], "screening_form"),  # set aside mid-screening
-    (["consent_form", None, "screening_form", None, "contact_form", None], "contact_form"),
-    (["consent_form", None, "screening_form", None, None], None),  # finished, then asked: no form to go back to
-    ([None], None),
-    ([], None),
-    (["screening_form"], None),  # still running: nothing was set aside
-])
+@pytest.mark.parametrize(
+    "loops,expected",
+    [
+        (["consent_form", None, "screening_form", None], "screening_form"),  # set aside mid-screening
+        (["consent_form", None, "screening_form", None, "contact_form", None], "contact_form"),
+        (["consent_form", None, "screening_form", None, None], None),  # finished, then asked: no form to go back to
+        ([None], None),
+        ([], None),
+        (["screening_form"], None),  # still running: nothing was set aside
+    ],
+)
 def test_the_form_to_go_back_to_after_a_kept_delete_request(loops, expected):
     events = [{"event": "user", "text": "hi"}] + [{"event": "active_loop", "name": name} for name in loops]
     assert interrupted_form(events) == expected

@@ -20,7 +20,9 @@ import actions.forms
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
-CUSTOM = [a if isinstance(a, str) else next(iter(a)) for a in yaml.safe_load((ROOT / "domain.yml").read_text())["actions"]]
+CUSTOM = [
+    a if isinstance(a, str) else next(iter(a)) for a in yaml.safe_load((ROOT / "domain.yml").read_text())["actions"]
+]
 READS_DOMAIN = re.compile(r"\bdomain\s*(\.|\[)")
 
 
@@ -41,13 +43,19 @@ def reads_domain(cls) -> bool:
 
 
 def bodies(selective: bool) -> dict:
-    tracker = DialogueStateTracker.from_events("s1", [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("I am 45", {"name": "inform", "confidence": 1.0}), SlotSet("age", 45.0),
-    ], DOMAIN.slots)
+    tracker = DialogueStateTracker.from_events(
+        "s1",
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("I am 45", {"name": "inform", "confidence": 1.0}),
+            SlotSet("age", 45.0),
+        ],
+        DOMAIN.slots,
+    )
     endpoint = EndpointConfig("http://127.0.0.1:1/webhook", enable_selective_domain=selective)
-    return {name: json.dumps(RemoteAction(name, endpoint)._action_call_format(tracker, DOMAIN))
-            for name in CUSTOM}
+    return {name: json.dumps(RemoteAction(name, endpoint)._action_call_format(tracker, DOMAIN)) for name in CUSTOM}
 
 
 def test_endpoints_yml_enables_selective_domain(monkeypatch):

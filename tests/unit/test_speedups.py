@@ -13,9 +13,14 @@ from rasa.shared.core import events as ev
 from rasa_plugins import speedups
 
 SAMPLES = {  # one event of every type Rasa 3.6 defines, with non-default fields where it has them
-    "user": ev.UserUttered("I have CRPS", {"name": "inform", "confidence": 0.9},
-                           [{"entity": "condition", "value": "crps", "start": 7, "end": 11}],
-                           parse_data={"text": "I have CRPS"}, input_channel="rest", message_id="m1"),
+    "user": ev.UserUttered(
+        "I have CRPS",
+        {"name": "inform", "confidence": 0.9},
+        [{"entity": "condition", "value": "crps", "start": 7, "end": 11}],
+        parse_data={"text": "I have CRPS"},
+        input_channel="rest",
+        message_id="m1",
+    ),
     "slot": ev.SlotSet("age", 45.0),
     "reminder": ev.ReminderScheduled("EXTERNAL_x", datetime.datetime(2030, 1, 1), name="r", entities=[{"a": 1}]),
     "cancel_reminder": ev.ReminderCancelled(name="r", intent="EXTERNAL_x"),
@@ -32,7 +37,9 @@ SAMPLES = {  # one event of every type Rasa 3.6 defines, with non-default fields
     "session_started": ev.SessionStarted(),
     "user_featurization": ev.DefinePrevUserUtteredFeaturization(True),
     "entities": ev.EntitiesAdded([{"entity": "medication", "value": "gabapentin"}]),
-    "bot": ev.BotUttered("How old are you?", {"buttons": [{"title": "x", "payload": "/y"}]}, {"utter_action": "utter_ask_age"}),
+    "bot": ev.BotUttered(
+        "How old are you?", {"buttons": [{"title": "x", "payload": "/y"}]}, {"utter_action": "utter_ask_age"}
+    ),
     "agent": ev.AgentUttered("hi"),
     "loop_interrupted": ev.LoopInterrupted(True),
     "action_execution_rejected": ev.ActionExecutionRejected("screening_form", policy="RulePolicy", confidence=0.5),
@@ -43,7 +50,7 @@ DICTS = [dict(e.as_dict(), timestamp=1700000000.0 + i) for i, e in enumerate(SAM
 BAD_RESPONSES = [
     {"events": "not a list"},
     {"events": [{"event": "no_such_event"}]},
-    {"events": [{"event": "slot"}]},                      # a slot event without a name
+    {"events": [{"event": "slot"}]},  # a slot event without a name
     {"events": [{"event": "action", "name": 3}]},
     {"responses": "text"},
     {"responses": [1, 2]},

@@ -10,6 +10,7 @@ Revision ID: 8c1d2f6a0b3e
 Revises:
 Create Date: 2026-12-03 17:14:11.426305+00:00
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from alembic import op
 
 from bot.infra.crypto import EncryptedJSON, EncryptedText
 
-revision: str = '8c1d2f6a0b3e'
+revision: str = "8c1d2f6a0b3e"
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -26,141 +27,149 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     # Leads and what hangs off them (bot/leads/store.py, worklist.py, outbox.py).
     op.create_table(
-        'leads',
-        sa.Column('id', sa.String(length=16), nullable=False),
-        sa.Column('conversation_id', sa.String(length=255), nullable=False),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('status', sa.String(length=32), nullable=False),
-        sa.Column('outcome', sa.String(length=32), nullable=True),
-        sa.Column('reasons', EncryptedJSON(), nullable=False),
-        sa.Column('answers', EncryptedJSON(), nullable=False),
-        sa.Column('medications', EncryptedJSON(), nullable=False),
-        sa.Column('urgent', sa.Boolean(), nullable=False),
-        sa.Column('human_requested', sa.Boolean(), nullable=False),
-        sa.Column('full_name', EncryptedText(), nullable=True),
-        sa.Column('email', EncryptedText(), nullable=True),
-        sa.Column('phone', EncryptedText(), nullable=True),
-        sa.Column('preferred_contact_time', EncryptedText(), nullable=True),
-        sa.Column('contact_consent', sa.Boolean(), nullable=True),
-        sa.Column('contact_consent_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('health_consent_at', sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint('id'),
+        "leads",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("conversation_id", sa.String(length=255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=True),
+        sa.Column("reasons", EncryptedJSON(), nullable=False),
+        sa.Column("answers", EncryptedJSON(), nullable=False),
+        sa.Column("medications", EncryptedJSON(), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("human_requested", sa.Boolean(), nullable=False),
+        sa.Column("full_name", EncryptedText(), nullable=True),
+        sa.Column("email", EncryptedText(), nullable=True),
+        sa.Column("phone", EncryptedText(), nullable=True),
+        sa.Column("preferred_contact_time", EncryptedText(), nullable=True),
+        sa.Column("contact_consent", sa.Boolean(), nullable=True),
+        sa.Column("contact_consent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("health_consent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
         if_not_exists=True,
     )
-    op.create_index('ix_leads_created_at', 'leads', ['created_at'], unique=False, if_not_exists=True)
-    op.create_index('uq_leads_conversation_id', 'leads', ['conversation_id'], unique=True, if_not_exists=True)
+    op.create_index("ix_leads_created_at", "leads", ["created_at"], unique=False, if_not_exists=True)
+    op.create_index("uq_leads_conversation_id", "leads", ["conversation_id"], unique=True, if_not_exists=True)
 
     op.create_table(
-        'lead_events',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('lead_id', sa.String(length=16), nullable=False),
-        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('actor', sa.String(length=120), nullable=False),
-        sa.Column('from_status', sa.String(length=32), nullable=True),
-        sa.Column('to_status', sa.String(length=32), nullable=True),
-        sa.Column('close_reason', sa.String(length=32), nullable=True),
-        sa.Column('note', sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id'),
+        "lead_events",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("lead_id", sa.String(length=16), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("from_status", sa.String(length=32), nullable=True),
+        sa.Column("to_status", sa.String(length=32), nullable=True),
+        sa.Column("close_reason", sa.String(length=32), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
         if_not_exists=True,
     )
-    op.create_index('ix_lead_events_lead_id', 'lead_events', ['lead_id'], unique=False, if_not_exists=True)
+    op.create_index("ix_lead_events_lead_id", "lead_events", ["lead_id"], unique=False, if_not_exists=True)
 
     op.create_table(
-        'outbox',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('key', sa.String(length=80), nullable=False),
-        sa.Column('lead_id', sa.String(length=16), nullable=False),
-        sa.Column('channel', sa.String(length=16), nullable=False),
-        sa.Column('escalation', sa.Boolean(), nullable=False),
-        sa.Column('urgent', sa.Boolean(), nullable=False),
-        sa.Column('state', sa.String(length=16), nullable=False),
-        sa.Column('attempts', sa.Integer(), nullable=False),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('last_error', sa.String(length=300), nullable=True),
-        sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('key'),
+        "outbox",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("lead_id", sa.String(length=16), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("escalation", sa.Boolean(), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
         if_not_exists=True,
     )
-    op.create_index('ix_outbox_lead_id', 'outbox', ['lead_id'], unique=False, if_not_exists=True)
-    op.create_index('ix_outbox_next_attempt_at', 'outbox', ['next_attempt_at'], unique=False, if_not_exists=True)
-    op.create_index('ix_outbox_state', 'outbox', ['state'], unique=False, if_not_exists=True)
+    op.create_index("ix_outbox_lead_id", "outbox", ["lead_id"], unique=False, if_not_exists=True)
+    op.create_index("ix_outbox_next_attempt_at", "outbox", ["next_attempt_at"], unique=False, if_not_exists=True)
+    op.create_index("ix_outbox_state", "outbox", ["state"], unique=False, if_not_exists=True)
 
     op.create_table(
-        'outbox_attempts',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('outbox_id', sa.Integer(), nullable=False),
-        sa.Column('number', sa.Integer(), nullable=False),
-        sa.Column('worker', sa.String(length=80), nullable=False),
-        sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('result', sa.String(length=16), nullable=False),
-        sa.Column('error', sa.String(length=300), nullable=True),
-        sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id'),
+        "outbox_attempts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("worker", sa.String(length=80), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result", sa.String(length=16), nullable=False),
+        sa.Column("error", sa.String(length=300), nullable=True),
+        sa.ForeignKeyConstraint(["outbox_id"], ["outbox.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
         if_not_exists=True,
     )
-    op.create_index('ix_outbox_attempts_outbox_id', 'outbox_attempts', ['outbox_id'], unique=False, if_not_exists=True)
+    op.create_index("ix_outbox_attempts_outbox_id", "outbox_attempts", ["outbox_id"], unique=False, if_not_exists=True)
 
     # Staff accounts, sessions and API tokens (bot/staff/auth.py), and the audit log (bot/staff/audit.py).
     op.create_table(
-        'staff_users',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('username', sa.String(length=64), nullable=False),
-        sa.Column('password_hash', sa.String(length=255), nullable=False),
-        sa.Column('active', sa.Boolean(), nullable=False),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('username'),
+        "staff_users",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("username"),
         if_not_exists=True,
     )
     op.create_table(
-        'staff_sessions',
-        sa.Column('id_hash', sa.String(length=64), nullable=False),
-        sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('csrf', sa.String(length=64), nullable=False),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id_hash'),
+        "staff_sessions",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("csrf", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["staff_users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id_hash"),
         if_not_exists=True,
     )
     op.create_table(
-        'api_tokens',
-        sa.Column('id', sa.String(length=16), nullable=False),
-        sa.Column('name', sa.String(length=64), nullable=False),
-        sa.Column('token_hash', sa.String(length=255), nullable=False),
-        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('revoked', sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('name'),
+        "api_tokens",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("token_hash", sa.String(length=255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
         if_not_exists=True,
     )
     op.create_table(
-        'audit_log',
-        sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('actor', sa.String(length=120), nullable=False),
-        sa.Column('action', sa.String(length=32), nullable=False),
-        sa.Column('lead_id', sa.String(length=16), nullable=True),
-        sa.Column('detail', sa.String(length=120), nullable=True),
-        sa.Column('ip', sa.String(length=64), nullable=True),
-        sa.PrimaryKeyConstraint('id'),
+        "audit_log",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("lead_id", sa.String(length=16), nullable=True),
+        sa.Column("detail", sa.String(length=120), nullable=True),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
         if_not_exists=True,
     )
-    op.create_index('ix_audit_log_at', 'audit_log', ['at'], unique=False, if_not_exists=True)
-    op.create_index('ix_audit_log_lead_id', 'audit_log', ['lead_id'], unique=False, if_not_exists=True)
+    op.create_index("ix_audit_log_at", "audit_log", ["at"], unique=False, if_not_exists=True)
+    op.create_index("ix_audit_log_lead_id", "audit_log", ["lead_id"], unique=False, if_not_exists=True)
 
 
 def downgrade() -> None:
     # Back to an empty database: every lead, account and audit line goes (children before parents).
-    for table in ('audit_log', 'api_tokens', 'staff_sessions', 'staff_users',
-                  'outbox_attempts', 'outbox', 'lead_events', 'leads'):
+    for table in (
+        "audit_log",
+        "api_tokens",
+        "staff_sessions",
+        "staff_users",
+        "outbox_attempts",
+        "outbox",
+        "lead_events",
+        "leads",
+    ):
         op.drop_table(table)  # its indexes go with it
